@@ -1,0 +1,33 @@
+# Two commands for a fresh machine with only Python 3:
+#   make demo   # the main job: grid search + honest report on breast-cancer data
+#   make test   # the test suite
+# Both create .venv from pyproject.toml the first time (and again when it changes).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-all bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,plot,examples]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) examples/demo_breast_cancer.py
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not slow" -q
+
+test-all: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
