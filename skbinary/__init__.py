@@ -1,5 +1,7 @@
 """skbinary: a Keras neural network that scikit-learn treats as a binary classifier."""
 
+from ._classifier import KerasBinaryClassifier
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["KerasBinaryClassifier", "__version__"]

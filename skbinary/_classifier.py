@@ -1,0 +1,472 @@
+"""KerasBinaryClassifier: a Keras sigmoid network as a scikit-learn classifier."""
+
+import contextlib
+import inspect
+import random
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _engine, _network
+from ._validation import (
+    check_binary_target,
+    check_hidden_layer_sizes,
+    check_params,
+    check_sample_weight,
+)
+
+_ACCEPT_SPARSE = ["csr", "csc"]
+_PREDICT_CHUNK = 65536
+
+_SCORES = {
+    "roc_auc": (roc_auc_score, True),
+    "average_precision": (average_precision_score, True),
+}
+
+
+@contextlib.contextmanager
+def _seeded_globals(seed):
+    """Seed Keras/TensorFlow for a user-built model; restore Python and numpy RNGs."""
+    import keras
+
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        keras.utils.set_random_seed(seed)
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+
+
+class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
+    """Keras neural network binary classifier with one sigmoid output.
+
+    A dense network (ReLU hidden layers, optional dropout, batch normalisation
+    and L2, one sigmoid output unit) trained with binary cross-entropy, that
+    scikit-learn treats as a classifier: it works in ``Pipeline``,
+    ``GridSearchCV``, ``cross_validate``, imbalanced-learn pipelines,
+    ``TunedThresholdClassifierCV``, ``CalibratedClassifierCV`` and soft voting,
+    and swaps with ``LogisticRegression`` or ``MLPClassifier``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(64, 32)
+        Units of each hidden layer. ``()`` gives a logistic-regression network.
+    activation : {"relu", "tanh", "logistic", "elu", "selu", "gelu", "silu", \
+"identity"}, default="relu"
+        Activation of the hidden layers.
+    dropout : float in [0, 1), default=0.0
+        Dropout rate applied after each hidden layer during training.
+    l2 : float, default=0.0
+        L2 penalty on every kernel, added to the loss (Keras ``L2``).
+    batch_norm : bool, default=False
+        Batch normalisation before each hidden activation.
+    optimizer : {"adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", \
+"adagrad"}, default="adam"
+        Keras optimizer.
+    learning_rate : float, default=1e-3
+        Learning rate of the optimizer.
+    batch_size : int, default=32
+        Minibatch size (capped at the number of training rows).
+    epochs : int, default=100
+        Most passes over the training data.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (a stratified,
+        shuffled split), stop when the validation ``scoring`` has not improved
+        for ``n_iter_no_change`` epochs, and restore the best weights.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    scoring : {"loss", "roc_auc", "average_precision"}, default="loss"
+        What early stopping watches on the validation split: the log loss
+        (lower is better), or ROC-AUC or average precision (PR-AUC, higher is
+        better; useful on imbalanced data), computed with ``sklearn.metrics``.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes, keyed by the labels as passed to ``fit``.
+        ``"balanced"`` uses ``n_samples / (2 * np.bincount(y))``. Computed at
+        each ``fit`` (so per cross-validation fold) and multiplied into
+        ``sample_weight``; the caller's arrays are never modified.
+    threshold : float in (0, 1), default=0.5
+        ``predict`` returns the positive class ``classes_[1]`` where
+        ``predict_proba(X)[:, 1] >= threshold``.
+    model : None or callable, default=None
+        Escape hatch for your own architecture: a function returning a Keras
+        model with one sigmoid output of shape ``(None, 1)``. It is called with
+        the keyword arguments it accepts among ``n_features_in`` and ``meta``
+        (a dict with ``n_features_in_``, ``classes_``, ``n_classes_``). If the
+        model is not compiled, ``optimizer`` and ``learning_rate`` are used;
+        if it is, its optimizer is kept. The loss is always binary
+        cross-entropy. The architecture parameters above are then ignored.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split. An int makes two fits give identical predictions on CPU. The
+        built-in network is seeded without touching global random state; a
+        custom ``model`` is built under ``keras.utils.set_random_seed``, after
+        which Python's and numpy's global generators are restored.
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels, sorted; ``classes_[1]`` is the positive class.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
+    model_ : keras.Model
+        The trained Keras network (sigmoid output).
+    history_ : dict of list of float
+        Per-epoch ``loss``, and with early stopping ``val_loss`` and
+        ``val_<scoring>`` when ``scoring`` is not ``"loss"``.
+    n_iter_ : int
+        Number of epochs run.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : Multi-layer perceptron in numpy.
+    sklearn.linear_model.LogisticRegression : The linear baseline.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skbinary import KerasBinaryClassifier
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> clf = KerasBinaryClassifier(hidden_layer_sizes=(16,), epochs=20,
+    ...                             random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64, 32),
+        activation="relu",
+        dropout=0.0,
+        l2=0.0,
+        batch_norm=False,
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size=32,
+        epochs=100,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        scoring="loss",
+        class_weight=None,
+        threshold=0.5,
+        model=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.l2 = l2
+        self.batch_norm = batch_norm
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.scoring = scoring
+        self.class_weight = class_weight
+        self.threshold = threshold
+        self.model = model
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X, y, sample_weight=None):
+        """Train the network on ``X`` and the binary target ``y``.
+
+        Everything is validated before any learned attribute changes: a fit
+        that fails on bad input leaves a fitted estimator as it was.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; pandas DataFrames keep their column names.
+        y : array-like of shape (n_samples,)
+            Two distinct labels (ints, bools or strings).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights, multiplied by ``class_weight``.
+
+        Returns
+        -------
+        self : KerasBinaryClassifier
+            The fitted estimator.
+        """
+        check_params(self)
+        saved = {k: self.__dict__[k] for k in ("n_features_in_", "feature_names_in_")
+                 if k in self.__dict__}
+        try:
+            X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE,
+                                 dtype=[np.float64, np.float32])
+            classes, y_enc = check_binary_target(y)
+            weights = self._sample_weights(sample_weight, classes, y_enc)
+        except Exception:
+            for k in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(k, None)
+            self.__dict__.update(saved)
+            raise
+        n_features = X.shape[1]
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+        X32 = (X.toarray() if sp.issparse(X) else X).astype(np.float32, copy=False)
+        X32 = np.ascontiguousarray(X32)
+        y32 = y_enc.astype(np.float32)
+        w32 = weights.astype(np.float32)
+        validation = None
+        if self.early_stopping:
+            train_idx, val_idx = self._validation_split(y_enc, seed)
+            validation = (X32[val_idx], y32[val_idx], w32[val_idx])
+            X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
+        score = None
+        if self.scoring != "loss":
+            fn, greater = _SCORES[self.scoring]
+            score = (self.scoring, lambda yv, pv, wv: fn(yv, pv, sample_weight=wv), greater)
+
+        if self.model is None:
+            key, trainer = self._builtin_trainer(n_features, seed)
+        else:
+            key, trainer = None, self._custom_trainer(n_features, classes, seed)
+        try:
+            history, interrupted = _engine.train(
+                trainer, X32, y32, w32,
+                epochs=self.epochs, batch_size=self.batch_size, seed=seed,
+                validation=validation, score=score,
+                n_iter_no_change=self.n_iter_no_change if self.early_stopping else None,
+                verbose=self.verbose,
+            )
+            if key is not None:
+                weights_ = trainer.model.get_weights()
+                params_ = _network.forward_params(trainer.model)
+        finally:
+            if key is not None:
+                _engine.release(key, trainer)
+
+        # Learned state is set only now, all at once.
+        self.classes_ = classes
+        self.history_ = history
+        self.n_iter_ = len(history.get("loss", []))
+        if key is not None:
+            self._weights = weights_
+            self._forward = params_
+            self._keras_model = None
+            self.__dict__.pop("_custom_model", None)
+        else:
+            self._custom_model = trainer.model
+            self.__dict__.pop("_forward", None)
+            self.__dict__.pop("_weights", None)
+        self.interrupted_ = interrupted
+        return self
+
+    def _sample_weights(self, sample_weight, classes, y_enc):
+        sw = check_sample_weight(sample_weight, y_enc.shape[0])
+        if self.class_weight is not None:
+            cw = compute_class_weight(self.class_weight, classes=classes, y=classes[y_enc])
+            sw = sw * cw[y_enc]
+        present = np.unique(y_enc[sw > 0])
+        if len(present) < 2:
+            raise ValueError(
+                "Only one class has a positive sample weight: the classifier needs "
+                f"samples of 2 classes, got only class {classes[present[0]]!r} after "
+                "removing zero-weight samples."
+            )
+        # Mean weight 1 keeps the effective learning rate that of unweighted data.
+        return sw * (len(sw) / sw.sum())
+
+    def _validation_split(self, y_enc, seed):
+        idx = np.arange(y_enc.shape[0])
+        try:
+            return train_test_split(idx, test_size=self.validation_fraction,
+                                    stratify=y_enc, random_state=seed)
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping=True cannot hold out validation_fraction="
+                f"{self.validation_fraction} of {len(idx)} samples with both classes "
+                f"in each part ({exc}). Use more data, a larger validation_fraction, "
+                "or early_stopping=False."
+            ) from None
+
+    def _builtin_key(self, n_features):
+        return (
+            n_features,
+            check_hidden_layer_sizes(self.hidden_layer_sizes),
+            self.activation,
+            float(self.dropout),
+            float(self.l2),
+            bool(self.batch_norm),
+            self.optimizer,
+        )
+
+    def _make_optimizer(self):
+        import keras
+
+        return keras.optimizers.get(
+            {"class_name": self.optimizer, "config": {"learning_rate": float(self.learning_rate)}}
+        )
+
+    def _build_network(self, n_features):
+        return _network.build_network(
+            n_features, check_hidden_layer_sizes(self.hidden_layer_sizes),
+            self.activation, float(self.dropout), float(self.l2), bool(self.batch_norm),
+        )
+
+    def _builtin_trainer(self, n_features, seed):
+        key = self._builtin_key(n_features)
+        trainer = _engine.acquire(
+            key, lambda: _engine.Trainer(self._build_network(n_features), self._make_optimizer())
+        )
+        _network.initialize_weights(trainer.model, seed)
+        trainer.reset_optimizer(float(self.learning_rate))
+        return key, trainer
+
+    def _custom_trainer(self, n_features, classes, seed):
+        meta = {"n_features_in_": n_features, "classes_": classes, "n_classes_": 2}
+        available = {"n_features_in": n_features, "meta": meta}
+        accepted = inspect.signature(self.model).parameters
+        kwargs = {k: v for k, v in available.items() if k in accepted}
+        with _seeded_globals(seed):
+            model = self.model(**kwargs)
+        if not hasattr(model, "input_shape") or not callable(model):
+            raise TypeError(
+                "The 'model' callable must return a Keras model, got "
+                f"{type(model).__name__}."
+            )
+        out = tuple(model.output_shape)
+        if out[-1] != 1 or len(out) != 2:
+            raise ValueError(
+                "The 'model' callable must return a Keras model with one sigmoid output "
+                f"of shape (None, 1); its output shape is {out}."
+            )
+        if model.input_shape[-1] != n_features:
+            raise ValueError(
+                f"The Keras model expects {model.input_shape[-1]} features, but X has "
+                f"{n_features} features."
+            )
+        compiled = getattr(model, "optimizer", None)
+        return _engine.Trainer(model, compiled if compiled is not None else self._make_optimizer())
+
+    # -------------------------------------------------------------- predict
+
+    @property
+    def model_(self):
+        """The trained Keras model (sigmoid output).
+
+        For the built-in network it is built from the trained weights on first
+        access and kept; prediction does not use it (it runs a float64 numpy
+        forward pass of the same weights).
+        """
+        if "_custom_model" in self.__dict__:
+            return self._custom_model
+        if "_weights" not in self.__dict__:
+            raise AttributeError("'model_' is set by fit; this estimator is not fitted yet.")
+        if self.__dict__.get("_keras_model") is None:
+            model = self._build_network(self.n_features_in_)
+            model.set_weights(self._weights)
+            self._keras_model = model
+        return self._keras_model
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, accept_sparse=_ACCEPT_SPARSE,
+                             dtype=[np.float64, np.float32])
+
+    def _proba_positive(self, X):
+        """Positive-class probability (float64) and logit for validated ``X``."""
+        if "_forward" in self.__dict__:
+            logit = np.concatenate([
+                _network.forward_logit(self._forward, self.activation, X[i : i + _PREDICT_CHUNK])
+                for i in range(0, X.shape[0], _PREDICT_CHUNK)
+            ]) if X.shape[0] else np.empty(0)
+            return expit(logit), logit
+        X32 = (X.toarray() if sp.issparse(X) else X).astype(np.float32, copy=False)
+        model = self._custom_model
+        out = [np.asarray(model(X32[i : i + 8192], training=False), np.float64).ravel()
+               for i in range(0, X32.shape[0], 8192)]
+        proba = np.concatenate(out) if out else np.empty(0)
+        p = np.clip(proba, 1e-12, 1 - 1e-12)
+        return proba, np.log(p) - np.log1p(-p)
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Columns in ``classes_`` order: ``[:, 1]`` is the positive class.
+        """
+        p, _ = self._proba_positive(self._check_X(X))
+        return np.column_stack([1.0 - p, p])
+
+    def decision_function(self, X):
+        """Logit of the positive class (the sigmoid's input).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        logit : ndarray of shape (n_samples,)
+            Positive means ``classes_[1]`` is more likely than ``classes_[0]``.
+        """
+        _, logit = self._proba_positive(self._check_X(X))
+        return logit
+
+    def predict(self, X):
+        """Predict labels: ``classes_[1]`` where its probability >= ``threshold``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        p, _ = self._proba_positive(self._check_X(X))
+        return self.classes_[(p >= self.threshold).astype(int)]
+
+    # ------------------------------------------------------------- pickling
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        # The Keras copy of the built-in network is rebuilt from the weights.
+        state.pop("_keras_model", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "_weights" in state:
+            self._keras_model = None
+

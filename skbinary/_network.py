@@ -1,0 +1,191 @@
+"""The built-in Keras network and its numpy forward pass.
+
+This module knows Keras and numpy, nothing of scikit-learn. It holds:
+
+* :func:`build_network`, the dense sigmoid network built from flat
+  hyperparameters;
+* :func:`initialize_weights`, a seeded re-initialisation that touches no global
+  random state (so a seeded fit leaves TensorFlow and numpy as it found them);
+* :func:`forward_params` and :func:`forward_logit`, a float64 numpy forward pass
+  of the trained network with batch normalisation folded into the dense layers,
+  used for prediction: microseconds per row, and exactly the same answer for a
+  row whether it is predicted alone or inside a batch.
+"""
+
+import numpy as np
+from scipy.special import erf
+
+# scikit-learn style activation names -> Keras activation names.
+KERAS_ACTIVATIONS = {
+    "relu": "relu",
+    "tanh": "tanh",
+    "logistic": "sigmoid",
+    "elu": "elu",
+    "selu": "selu",
+    "gelu": "gelu",
+    "silu": "silu",
+    "identity": "linear",
+}
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(z):
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _elu(z):
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+# numpy twins of the Keras activations, in float64.
+NUMPY_ACTIVATIONS = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "logistic": _sigmoid,
+    "elu": _elu,
+    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + erf(z / np.sqrt(2.0))),
+    "silu": lambda z: z * _sigmoid(z),
+    "identity": lambda z: z,
+}
+
+
+def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch_norm):
+    """Build the built-in dense network with one sigmoid output.
+
+    Each hidden layer is ``Dense -> [BatchNormalization] -> activation ->
+    [Dropout]``; the output is ``Dense(1, activation="sigmoid")``. L2 penalises
+    every kernel.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input columns.
+    hidden_layer_sizes : tuple of int
+        Units of each hidden layer; empty for a logistic-regression network.
+    activation : str
+        A key of ``KERAS_ACTIVATIONS``.
+    dropout : float
+        Dropout rate after each hidden layer (0 for none).
+    l2 : float
+        L2 penalty on the kernels (0 for none).
+    batch_norm : bool
+        Whether to add batch normalisation before each hidden activation.
+
+    Returns
+    -------
+    model : keras.Sequential
+        The built (not compiled) model.
+    """
+    import keras
+
+    reg = keras.regularizers.L2(l2) if l2 > 0 else None
+    layers = [keras.Input(shape=(n_features,), name="features")]
+    for i, units in enumerate(hidden_layer_sizes):
+        layers.append(keras.layers.Dense(units, kernel_regularizer=reg, name=f"dense_{i}"))
+        if batch_norm:
+            layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{i}"))
+        layers.append(keras.layers.Activation(KERAS_ACTIVATIONS[activation], name=f"{activation}_{i}"))
+        if dropout > 0:
+            layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
+    layers.append(
+        keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg, name="output")
+    )
+    return keras.Sequential(layers, name="skbinary_network")
+
+
+def initialize_weights(model, seed):
+    """Re-initialise the built-in network in place from ``seed``.
+
+    Glorot-uniform kernels and zero biases (Keras' defaults), identity batch
+    normalisation, and dropout generators reseeded. Uses a private
+    ``numpy.random.RandomState``, so no global random state is read or changed.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model returned by :func:`build_network`.
+    seed : int
+        Seed in ``[0, 2**31 - 1)``.
+    """
+    import keras
+
+    rng = np.random.RandomState(seed)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            fan_in, fan_out = layer.kernel.shape
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            layer.kernel.assign(rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32"))
+            layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+        elif isinstance(layer, keras.layers.BatchNormalization):
+            n = layer.gamma.shape[0]
+            layer.gamma.assign(np.ones(n, "float32"))
+            layer.beta.assign(np.zeros(n, "float32"))
+            layer.moving_mean.assign(np.zeros(n, "float32"))
+            layer.moving_variance.assign(np.ones(n, "float32"))
+        elif isinstance(layer, keras.layers.Dropout):
+            state = layer.seed_generator.state
+            state.assign(np.array([rng.randint(2**31 - 1), 0], dtype=str(state.dtype)))
+
+
+def forward_params(model):
+    """Extract float64 ``(kernel, bias)`` pairs with batch norm folded in.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A trained model returned by :func:`build_network`.
+
+    Returns
+    -------
+    params : list of tuple of ndarray
+        One ``(W, b)`` per dense layer, the last one producing the logit.
+    """
+    import keras
+
+    params = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            params.append(
+                (np.asarray(layer.kernel, dtype=np.float64), np.asarray(layer.bias, dtype=np.float64))
+            )
+        elif isinstance(layer, keras.layers.BatchNormalization):
+            W, b = params[-1]
+            gamma = np.asarray(layer.gamma, np.float64)
+            beta = np.asarray(layer.beta, np.float64)
+            mean = np.asarray(layer.moving_mean, np.float64)
+            var = np.asarray(layer.moving_variance, np.float64)
+            scale = gamma / np.sqrt(var + layer.epsilon)
+            params[-1] = (W * scale, (b - mean) * scale + beta)
+    return params
+
+
+def forward_logit(params, activation, X):
+    """Logit of the positive class for ``X``, computed in float64 numpy.
+
+    Parameters
+    ----------
+    params : list of tuple of ndarray
+        Output of :func:`forward_params`.
+    activation : str
+        A key of ``NUMPY_ACTIVATIONS``.
+    X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
+        Input rows.
+
+    Returns
+    -------
+    logit : ndarray of shape (n_samples,)
+    """
+    act = NUMPY_ACTIVATIONS[activation]
+    h = X
+    for W, b in params[:-1]:
+        h = act(np.asarray(h @ W) + b)
+    W, b = params[-1]
+    return (np.asarray(h @ W) + b).ravel()

@@ -1,0 +1,132 @@
+"""Checks of hyperparameters, targets and sample weights, in scikit-learn's words."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_scalar
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from ._network import KERAS_ACTIVATIONS
+
+OPTIMIZERS = ("adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad")
+SCORINGS = ("loss", "roc_auc", "average_precision")
+
+
+def _choice(value, name, allowed):
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(
+            f"The '{name}' parameter must be one of {sorted(allowed)}. Got {value!r} instead."
+        )
+
+
+def check_hidden_layer_sizes(value):
+    """Return ``hidden_layer_sizes`` as a tuple of positive ints, or raise."""
+    sizes = (value,) if isinstance(value, numbers.Integral) else value
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        sizes = None
+    if sizes is None or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in sizes
+    ):
+        raise ValueError(
+            "The 'hidden_layer_sizes' parameter must be a positive int or a tuple of "
+            f"positive ints, e.g. (64, 32). Got {value!r} instead."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+def check_params(est):
+    """Validate every constructor parameter of a ``KerasBinaryClassifier``.
+
+    Raises
+    ------
+    ValueError or TypeError
+        Naming the parameter and what it accepts.
+    """
+    check_hidden_layer_sizes(est.hidden_layer_sizes)
+    _choice(est.activation, "activation", KERAS_ACTIVATIONS)
+    check_scalar(est.dropout, "dropout", numbers.Real, min_val=0.0, max_val=1.0,
+                 include_boundaries="left")
+    check_scalar(est.l2, "l2", numbers.Real, min_val=0.0)
+    if not isinstance(est.batch_norm, (bool, np.bool_)):
+        raise TypeError(f"The 'batch_norm' parameter must be a bool. Got {est.batch_norm!r}.")
+    _choice(est.optimizer, "optimizer", OPTIMIZERS)
+    check_scalar(est.learning_rate, "learning_rate", numbers.Real, min_val=0.0,
+                 include_boundaries="neither")
+    check_scalar(est.batch_size, "batch_size", numbers.Integral, min_val=1)
+    check_scalar(est.epochs, "epochs", numbers.Integral, min_val=1)
+    if not isinstance(est.early_stopping, (bool, np.bool_)):
+        raise TypeError(
+            f"The 'early_stopping' parameter must be a bool. Got {est.early_stopping!r}."
+        )
+    check_scalar(est.validation_fraction, "validation_fraction", numbers.Real,
+                 min_val=0.0, max_val=1.0, include_boundaries="neither")
+    check_scalar(est.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
+    _choice(est.scoring, "scoring", SCORINGS)
+    cw = est.class_weight
+    if not (cw is None or cw == "balanced" or isinstance(cw, dict)):
+        raise ValueError(
+            "The 'class_weight' parameter must be None, 'balanced' or a dict mapping "
+            f"labels to weights. Got {cw!r} instead."
+        )
+    check_scalar(est.threshold, "threshold", numbers.Real, min_val=0.0, max_val=1.0,
+                 include_boundaries="neither")
+    if est.model is not None and not callable(est.model):
+        raise TypeError(
+            "The 'model' parameter must be None or a callable returning a Keras model "
+            f"with one sigmoid output. Got an object of type {type(est.model).__name__}."
+        )
+    check_scalar(est.verbose, "verbose", numbers.Integral, min_val=0)
+
+
+def check_binary_target(y):
+    """Encode a binary target; return ``(classes, y_encoded)``.
+
+    Raises
+    ------
+    ValueError
+        For a continuous, multiclass, multilabel or single-class target.
+    """
+    check_classification_targets(y)
+    kind = type_of_target(y, input_name="y", raise_unknown=True)
+    if kind != "binary":
+        raise ValueError(
+            "Only binary classification is supported. The type of the target "
+            f"is {kind}."
+        )
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, but the "
+            f"data contains only one class: {classes[0]!r}."
+        )
+    return classes, y_encoded
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight``; return a new float64 array (ones when None).
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, NaN/inf, negative values or weights summing to zero.
+    """
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float64)
+    if isinstance(sample_weight, numbers.Number):
+        return np.full(n_samples, float(sample_weight))
+    sw = np.array(sample_weight, dtype=np.float64)  # a copy: never modify the caller's
+    if sw.ndim != 1:
+        raise ValueError(f"Sample weights must be 1D array or scalar, got shape {sw.shape}.")
+    if sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight.shape == {sw.shape}, expected {(n_samples,)}!"
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("Input sample_weight contains NaN or infinity.")
+    if np.any(sw < 0):
+        raise ValueError("Negative values in data passed to sample_weight.")
+    if sw.sum() <= 0:
+        raise ValueError("Sample weights must not all be zero: sample_weight sums to zero.")
+    return sw

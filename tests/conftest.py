@@ -1,0 +1,34 @@
+"""Shared fixtures: small datasets and a small, fast, seeded estimator."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from skbinary import KerasBinaryClassifier
+
+
+def small_classifier(**params):
+    """A network small and fast enough for tests, that still learns easy data."""
+    defaults = dict(hidden_layer_sizes=(16,), epochs=30, batch_size=16,
+                    learning_rate=0.01, random_state=0)
+    defaults.update(params)
+    return KerasBinaryClassifier(**defaults)
+
+
+@pytest.fixture(scope="session")
+def binary_data():
+    """300 rows, 8 features, two balanced classes; (X, y) with labels 0/1."""
+    X, y = make_classification(n_samples=300, n_features=8, n_informative=4,
+                               random_state=0)
+    return X, y
+
+
+@pytest.fixture(scope="session")
+def spam_data(binary_data):
+    """The same rows with string labels: 'spam' (positive) and 'ham'."""
+    X, y = binary_data
+    return X, np.where(y == 1, "spam", "ham")

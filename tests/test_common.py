@@ -1,0 +1,24 @@
+"""scikit-learn's estimator checks: the contract of a classifier."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from conftest import small_classifier
+
+EXPECTED_FAILED_CHECKS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "minibatch SGD: a weight of 2 is not the same as a duplicated row, since "
+        "duplicates change the batches and the epoch length"
+    ),
+    "check_sample_weight_equivalence_on_sparse_data": (
+        "minibatch SGD: a weight of 2 is not the same as a duplicated row, since "
+        "duplicates change the batches and the epoch length"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [small_classifier()],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
