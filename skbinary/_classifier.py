@@ -32,13 +32,18 @@ _SCORES = {
 
 
 @contextlib.contextmanager
-def _seeded_globals(seed):
-    """Seed Keras/TensorFlow for a user-built model; restore Python and numpy RNGs."""
-    import keras
+def _global_rng_preserved(seed=None):
+    """Restore Python's and numpy's global RNGs on exit.
 
+    Building Keras layers draws default seeds from Python's ``random``; with
+    ``seed``, Keras/TensorFlow are also seeded (for a user-built model).
+    """
     py_state, np_state = random.getstate(), np.random.get_state()
     try:
-        keras.utils.set_random_seed(seed)
+        if seed is not None:
+            import keras
+
+            keras.utils.set_random_seed(seed)
         yield
     finally:
         random.setstate(py_state)
@@ -335,9 +340,12 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
 
     def _builtin_trainer(self, n_features, seed):
         key = self._builtin_key(n_features)
-        trainer = _engine.acquire(
-            key, lambda: _engine.Trainer(self._build_network(n_features), self._make_optimizer())
-        )
+
+        def new_trainer():
+            with _global_rng_preserved():
+                return _engine.Trainer(self._build_network(n_features), self._make_optimizer())
+
+        trainer = _engine.acquire(key, new_trainer)
         _network.initialize_weights(trainer.model, seed)
         trainer.reset_optimizer(float(self.learning_rate))
         return key, trainer
@@ -347,7 +355,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         available = {"n_features_in": n_features, "meta": meta}
         accepted = inspect.signature(self.model).parameters
         kwargs = {k: v for k, v in available.items() if k in accepted}
-        with _seeded_globals(seed):
+        with _global_rng_preserved(seed):
             model = self.model(**kwargs)
         if not hasattr(model, "input_shape") or not callable(model):
             raise TypeError(
@@ -383,7 +391,8 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         if "_weights" not in self.__dict__:
             raise AttributeError("'model_' is set by fit; this estimator is not fitted yet.")
         if self.__dict__.get("_keras_model") is None:
-            model = self._build_network(self.n_features_in_)
+            with _global_rng_preserved():
+                model = self._build_network(self.n_features_in_)
             model.set_weights(self._weights)
             self._keras_model = model
         return self._keras_model

@@ -230,6 +230,10 @@ def train(
                         break
     except KeyboardInterrupt:
         interrupted = True
+        # Keep whole epochs only: every list the same length.
+        done = min(len(v) for v in history.values()) if history else 0
+        for values in history.values():
+            del values[done:]
         warnings.warn(
             f"Training interrupted after {len(history['loss'])} epoch(s); the "
             "estimator keeps the weights reached so far"

@@ -41,7 +41,7 @@ def _import_pyplot():
     """Import :mod:`matplotlib.pyplot`, or explain how to install it."""
     try:
         import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - exercised via monkeypatch
+    except ImportError as exc:
         raise ImportError(
             "Plotting requires matplotlib, which is not installed. Install it "
             "with: pip install 'skbinary[plot]'"

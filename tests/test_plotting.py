@@ -19,9 +19,7 @@ from sklearn.metrics import (  # noqa: E402
     roc_curve,
 )
 
-from skbinary.plotting import (  # noqa: E402
-    __all__ as plotting_all,
-)
+from skbinary import plotting  # noqa: E402
 from skbinary.plotting import (  # noqa: E402
     plot_confusion_matrix,
     plot_history,
@@ -73,7 +71,7 @@ def legend_texts(ax):
 
 
 def test_all_is_exported():
-    assert sorted(plotting_all) == sorted(
+    assert sorted(plotting.__all__) == sorted(
         [
             "plot_confusion_matrix",
             "plot_precision_recall",

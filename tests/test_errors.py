@@ -1,0 +1,131 @@
+"""Bad input is refused with a clear error in scikit-learn's words."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from conftest import small_classifier
+from skbinary import KerasBinaryClassifier
+
+X_OK = np.random.RandomState(0).normal(size=(40, 3))
+Y_OK = np.array([0, 1] * 20)
+
+
+def _with(row, col, value):
+    X = X_OK.copy()
+    X[row, col] = value
+    return X
+
+
+BAD_FIT_INPUTS = [
+    ("nan in X", _with(3, 1, np.nan), Y_OK, None, ValueError, "NaN"),
+    ("inf in X", _with(3, 1, np.inf), Y_OK, None, ValueError, "infinity"),
+    ("empty X", np.empty((0, 3)), np.array([]), None, ValueError, "0 sample"),
+    ("1-D X", X_OK[:, 0], Y_OK, None, ValueError, "Expected 2D array"),
+    ("3-D X", X_OK.reshape(40, 3, 1), Y_OK, None, ValueError, "dim 3"),
+    ("string columns", np.array([["a", "b", "c"]] * 40), Y_OK, None, ValueError,
+     "could not convert|numeric"),
+    ("X/y lengths differ", X_OK, Y_OK[:-1], None, ValueError, "inconsistent numbers"),
+    ("multiclass y", X_OK, np.arange(40) % 3, None, ValueError,
+     "Only binary classification is supported"),
+    ("one class", X_OK, np.ones(40), None, ValueError, "one class"),
+    ("continuous y", X_OK, np.linspace(0, 1, 40), None, ValueError, "Unknown label type"),
+    ("nan in y", X_OK, np.where(np.arange(40) == 5, np.nan, Y_OK), None, ValueError, "NaN"),
+    ("negative weight", X_OK, Y_OK, -np.ones(40), ValueError, "Negative values"),
+    ("all-zero weights", X_OK, Y_OK, np.zeros(40), ValueError, "sums to zero"),
+    ("zero weight on a class", X_OK, Y_OK, (Y_OK == 1).astype(float), ValueError,
+     "Only one class"),
+    ("weights of wrong length", X_OK, Y_OK, np.ones(39), ValueError, "sample_weight"),
+]
+
+
+@pytest.mark.parametrize("name, X, y, w, error, match", BAD_FIT_INPUTS,
+                         ids=[case[0] for case in BAD_FIT_INPUTS])
+def test_bad_fit_input_is_refused(name, X, y, w, error, match):
+    with pytest.raises(error, match=match):
+        small_classifier(epochs=1).fit(X, y, sample_weight=w)
+
+
+BAD_PARAMS = [
+    ("hidden_layer_sizes", (8, 0)),
+    ("hidden_layer_sizes", "big"),
+    ("activation", "sigmoidal"),
+    ("dropout", 1.0),
+    ("dropout", -0.1),
+    ("l2", -1.0),
+    ("batch_norm", "yes"),
+    ("optimizer", "lbfgs"),
+    ("learning_rate", 0.0),
+    ("batch_size", 0),
+    ("epochs", 0),
+    ("epochs", 2.5),
+    ("validation_fraction", 1.0),
+    ("n_iter_no_change", 0),
+    ("scoring", "f1"),
+    ("class_weight", "auto"),
+    ("threshold", 1.0),
+    ("model", "my_model"),
+    ("verbose", -1),
+]
+
+
+@pytest.mark.parametrize("param, value", BAD_PARAMS)
+def test_bad_parameter_names_itself(param, value):
+    with pytest.raises((ValueError, TypeError), match=param):
+        small_classifier(**{param: value}).fit(X_OK, Y_OK)
+
+
+def test_class_weight_with_unknown_label():
+    with pytest.raises(ValueError, match="not in class_weight|classes"):
+        small_classifier(class_weight={"spam": 2.0}).fit(X_OK, Y_OK)
+
+
+def test_predict_before_fit():
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(NotFittedError):
+            getattr(KerasBinaryClassifier(), method)(X_OK)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return small_classifier(epochs=2).fit(X_OK, Y_OK)
+
+
+def test_wrong_feature_count_at_predict(fitted):
+    with pytest.raises(ValueError, match="X has 4 features, but KerasBinaryClassifier "
+                                         "is expecting 3 features"):
+        fitted.predict(np.ones((2, 4)))
+
+
+def test_wrong_feature_names_at_predict():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X_OK, columns=["a", "b", "c"])
+    clf = small_classifier(epochs=2).fit(df, Y_OK)
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(df.rename(columns={"c": "z"}))
+
+
+def test_nan_at_predict(fitted):
+    with pytest.raises(ValueError, match="NaN"):
+        fitted.predict_proba(_with(0, 0, np.nan))
+
+
+def test_sparse_with_nan():
+    import scipy.sparse as sp
+
+    with pytest.raises(ValueError, match="NaN"):
+        small_classifier(epochs=1).fit(sp.csr_matrix(_with(2, 2, np.nan)), Y_OK)
+
+
+def test_early_stopping_without_enough_rows_explains():
+    X, y = X_OK[:6], np.array([0, 0, 0, 0, 0, 1])
+    with pytest.raises(ValueError, match="validation_fraction"):
+        small_classifier(early_stopping=True).fit(X, y)
+
+
+def test_failed_refit_keeps_the_fitted_model(fitted):
+    before = fitted.predict_proba(X_OK)
+    with pytest.raises(ValueError):
+        fitted.fit(np.ones((40, 5)), np.arange(40) % 3)  # new width and multiclass
+    assert fitted.n_features_in_ == 3
+    np.testing.assert_array_equal(fitted.predict_proba(X_OK), before)
