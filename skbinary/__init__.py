@@ -1,7 +1,8 @@
 """skbinary: a Keras neural network that scikit-learn treats as a binary classifier."""
 
 from ._classifier import KerasBinaryClassifier
+from ._persistence import ModelFileError, load
 
 __version__ = "0.1.0"
 
-__all__ = ["KerasBinaryClassifier", "__version__"]
+__all__ = ["KerasBinaryClassifier", "ModelFileError", "load", "__version__"]

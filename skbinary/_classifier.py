@@ -466,6 +466,53 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         p, _ = self._proba_positive(self._check_X(X))
         return self.classes_[(p >= self.threshold).astype(int)]
 
+    # ---------------------------------------------------------- persistence
+
+    def save(self, path):
+        """Save the fitted estimator to one file, loadable without pickle.
+
+        The file holds the parameters, ``classes_``, feature names, threshold,
+        training history and the Keras network in Keras' native format, plus
+        the skbinary, Keras and scikit-learn versions. :func:`skbinary.load`
+        reads it with Keras' ``safe_mode``, so opening it cannot run code. The
+        write is atomic: a temporary file renamed over ``path``.
+
+        Use this format to share or deploy a model; ``pickle``/``joblib`` keep
+        working for scikit-learn workflows but must only be loaded from trusted
+        sources.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write (conventionally ``*.skb``).
+
+        Returns
+        -------
+        self : KerasBinaryClassifier
+            The estimator, unchanged.
+        """
+        from ._persistence import save
+
+        save(self, path)
+        return self
+
+    def _restore(self, *, model, custom, classes, n_features_in, feature_names_in,
+                 history, n_iter):
+        """Set learned state from a loaded model file (used by ``skbinary.load``)."""
+        self.classes_ = classes
+        self.n_features_in_ = n_features_in
+        if feature_names_in is not None:
+            self.feature_names_in_ = np.asarray(feature_names_in, dtype=object)
+        self.history_ = history
+        self.n_iter_ = n_iter
+        self.interrupted_ = False
+        if custom:
+            self._custom_model = model
+        else:
+            self._weights = model.get_weights()
+            self._forward = _network.forward_params(model)
+            self._keras_model = model
+
     # ------------------------------------------------------------- pickling
 
     def __getstate__(self):

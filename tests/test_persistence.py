@@ -1,0 +1,151 @@
+"""save/load: one file, no pickle, atomic writes, clear errors on bad files."""
+
+import json
+import os
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+import skbinary
+from conftest import small_classifier
+from skbinary import ModelFileError
+
+
+@pytest.fixture(scope="module")
+def fitted(spam_data):
+    X, y = spam_data
+    return small_classifier(hidden_layer_sizes=(16, 8), batch_norm=True, dropout=0.2,
+                            threshold=0.4, class_weight={"spam": 2.0}, epochs=5,
+                            early_stopping=True).fit(X, y)
+
+
+def test_round_trip_predicts_exactly(fitted, spam_data, tmp_path):
+    X, y = spam_data
+    path = tmp_path / "model.skb"
+    fitted.save(path)
+    loaded = skbinary.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+    assert list(loaded.classes_) == ["ham", "spam"]
+    assert loaded.threshold == 0.4 and loaded.class_weight == {"spam": 2.0}
+    assert loaded.hidden_layer_sizes == (16, 8)
+    assert loaded.history_ == fitted.history_ and loaded.n_iter_ == fitted.n_iter_
+    # and it can be trained again
+    loaded.set_params(epochs=2).fit(X, y)
+    assert loaded.n_iter_ == 2
+
+
+@pytest.mark.parametrize("labels", [(0, 1), (False, True), ("no", "yes")])
+def test_label_types_survive(binary_data, tmp_path, labels):
+    X, y = binary_data
+    y_user = np.where(y == 1, labels[1], labels[0])
+    clf = small_classifier(epochs=2).fit(X, y_user)
+    clf.save(tmp_path / "m.skb")
+    loaded = skbinary.load(tmp_path / "m.skb")
+    np.testing.assert_array_equal(loaded.classes_, clf.classes_)
+    assert loaded.classes_.dtype == clf.classes_.dtype
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+def test_feature_names_survive(binary_data, tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    df = pd.DataFrame(X, columns=[f"col{i}" for i in range(X.shape[1])])
+    clf = small_classifier(epochs=2).fit(df, y)
+    clf.save(tmp_path / "m.skb")
+    loaded = skbinary.load(tmp_path / "m.skb")
+    assert list(loaded.feature_names_in_) == list(df.columns)
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(df.rename(columns={"col0": "other"}))
+
+
+def test_file_records_versions(fitted, tmp_path):
+    fitted.save(tmp_path / "m.skb")
+    with zipfile.ZipFile(tmp_path / "m.skb") as zf:
+        meta = json.loads(zf.read("metadata.json"))
+    assert meta["versions"]["skbinary"] == skbinary.__version__
+    assert meta["versions"]["keras"] == keras.__version__
+    assert "sklearn" in meta["versions"]
+
+
+def test_custom_model_round_trip(binary_data, tmp_path):
+    X, y = binary_data
+
+    def build(n_features_in):
+        return keras.Sequential([keras.Input((n_features_in,)),
+                                 keras.layers.Dense(4, activation="tanh"),
+                                 keras.layers.Dense(1, activation="sigmoid")])
+
+    clf = small_classifier(model=build, epochs=2).fit(X, y)
+    clf.save(tmp_path / "m.skb")
+    loaded = skbinary.load(tmp_path / "m.skb")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_lambda_layer_is_refused_at_load(binary_data, tmp_path):
+    X, y = binary_data
+
+    def build(n_features_in):
+        inp = keras.Input((n_features_in,))
+        out = keras.layers.Dense(1, activation="sigmoid")(
+            keras.layers.Lambda(lambda t: t * 2.0)(inp))
+        return keras.Model(inp, out)
+
+    clf = small_classifier(model=build, epochs=1).fit(X, y)
+    clf.save(tmp_path / "lambda.skb")
+    with pytest.raises(ModelFileError, match="cannot be loaded safely"):
+        skbinary.load(tmp_path / "lambda.skb")
+
+
+def test_truncated_and_garbage_files(fitted, tmp_path):
+    good = tmp_path / "good.skb"
+    fitted.save(good)
+    data = good.read_bytes()
+    (tmp_path / "cut.skb").write_bytes(data[: len(data) // 2])
+    (tmp_path / "junk.skb").write_bytes(b"not a model at all")
+    for name in ("cut.skb", "junk.skb"):
+        with pytest.raises(ModelFileError, match="not a readable skbinary model file"):
+            skbinary.load(tmp_path / name)
+    with pytest.raises(FileNotFoundError):
+        skbinary.load(tmp_path / "missing.skb")
+
+
+def test_unknown_format_version(fitted, tmp_path):
+    fitted.save(tmp_path / "m.skb")
+    with zipfile.ZipFile(tmp_path / "m.skb") as zf:
+        meta = json.loads(zf.read("metadata.json"))
+        keras_bytes = zf.read("model.keras")
+    meta["format_version"] = 99
+    with zipfile.ZipFile(tmp_path / "future.skb", "w") as zf:
+        zf.writestr("metadata.json", json.dumps(meta))
+        zf.writestr("model.keras", keras_bytes)
+    with pytest.raises(ModelFileError, match="format version 99"):
+        skbinary.load(tmp_path / "future.skb")
+
+
+def test_crash_during_save_keeps_the_old_file(fitted, spam_data, tmp_path, monkeypatch):
+    X, _ = spam_data
+    path = tmp_path / "m.skb"
+    fitted.save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", crash)
+    with pytest.raises(OSError, match="disk full"):
+        fitted.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.skb"]  # no partial file left
+    monkeypatch.undo()
+    np.testing.assert_array_equal(skbinary.load(path).predict_proba(X),
+                                  fitted.predict_proba(X))
+
+
+def test_save_before_fit():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        skbinary.KerasBinaryClassifier().save(os.devnull)
