@@ -271,20 +271,124 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
                 _engine.release(key, trainer)
 
         # Learned state is set only now, all at once.
+        self.__dict__.pop("_partial_trainer", None)
+        self.__dict__.pop("_partial_optimizer", None)
+        self._set_learned(trainer, key is None, classes, history, interrupted,
+                          weights_ if key is not None else None,
+                          params_ if key is not None else None)
+        return self
+
+    def _set_learned(self, trainer, custom, classes, history, interrupted,
+                     weights=None, params=None):
         self.classes_ = classes
         self.history_ = history
         self.n_iter_ = len(history.get("loss", []))
-        if key is not None:
-            self._weights = weights_
-            self._forward = params_
-            self._keras_model = None
-            self.__dict__.pop("_custom_model", None)
-        else:
+        if custom:
             self._custom_model = trainer.model
             self.__dict__.pop("_forward", None)
             self.__dict__.pop("_weights", None)
+        else:
+            self._weights = weights if weights is not None else trainer.model.get_weights()
+            self._forward = params if params is not None else _network.forward_params(
+                trainer.model)
+            self._keras_model = None
+            self.__dict__.pop("_custom_model", None)
         self.interrupted_ = interrupted
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one pass over a chunk of data (out-of-core learning).
+
+        As ``MLPClassifier.partial_fit``: each call runs one epoch of minibatch
+        updates on ``X, y``, continuing from the current weights and optimizer
+        state. The first call needs ``classes``; a chunk may hold a single
+        class. ``early_stopping`` and ``epochs`` are not used, and
+        ``class_weight="balanced"`` is refused (a dict works). This is what
+        ``dask_ml.wrappers.Incremental`` calls for each block of a dask array.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its labels, all among ``classes``.
+        classes : array-like of shape (2,), default=None
+            Both labels; required on the first call, checked on later ones.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : KerasBinaryClassifier
+            The estimator, trained one more epoch.
+        """
+        check_params(self)
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the class "
+                "frequencies of the whole data are unknown. Pass a dict instead."
+            )
+        first = not hasattr(self, "classes_")
+        if first:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            all_classes, _ = check_binary_target(np.asarray(classes))
+        else:
+            all_classes = self.classes_
+            if classes is not None and not np.array_equal(np.unique(classes), all_classes):
+                raise ValueError(
+                    f"classes={list(classes)!r} is not the same as on the first call to "
+                    f"partial_fit ({list(all_classes)!r})."
+                )
+        X, y = validate_data(self, X, y, reset=first, accept_sparse=_ACCEPT_SPARSE,
+                             dtype=[np.float64, np.float32])
+        unknown = ~np.isin(y, all_classes)
+        if unknown.any():
+            raise ValueError(
+                f"y contains labels {list(np.unique(y[unknown]))!r} that are not in "
+                f"classes {list(all_classes)!r}."
+            )
+        y_enc = np.searchsorted(all_classes, y)
+        weights = check_sample_weight(sample_weight, y_enc.shape[0])
+        if isinstance(self.class_weight, dict):
+            weights = weights * compute_class_weight(
+                self.class_weight, classes=all_classes, y=all_classes)[y_enc]
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        trainer = self.__dict__.get("_partial_trainer")
+        if trainer is None:
+            trainer = self._incremental_trainer(X.shape[1], all_classes, seed, first)
+        X32 = np.ascontiguousarray((X.toarray() if sp.issparse(X) else X), dtype=np.float32)
+        history, interrupted = _engine.train(
+            trainer, X32, y_enc.astype(np.float32), weights.astype(np.float32),
+            epochs=1, batch_size=self.batch_size, seed=seed + (0 if first else self.n_iter_),
+            verbose=self.verbose,
+        )
+        previous = {} if first else self.history_
+        merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
+        self._set_learned(trainer, self.model is not None, all_classes, merged, interrupted)
+        self._partial_trainer = trainer
         return self
+
+    def _incremental_trainer(self, n_features, classes, seed, first):
+        """A trainer owned by this estimator, for partial_fit."""
+        if self.model is not None:
+            trainer = (self._custom_trainer(n_features, classes, seed) if first
+                       else _engine.Trainer(self._custom_model, self._make_optimizer()))
+        else:
+            with _global_rng_preserved():
+                trainer = _engine.Trainer(self._build_network(n_features),
+                                          self._make_optimizer())
+            if first:
+                _network.initialize_weights(trainer.model, seed)
+            else:
+                trainer.model.set_weights(self._weights)
+        trainer.reset_optimizer(float(self.learning_rate))
+        saved = self.__dict__.pop("_partial_optimizer", None)
+        if not first and saved is not None:
+            # Resume Adam's moments etc. where the pickled estimator left them.
+            for var, value in zip(trainer.optimizer.variables, saved):
+                var.assign(value)
+            trainer.optimizer.learning_rate = float(self.learning_rate)
+        return trainer
 
     def _sample_weights(self, sample_weight, classes, y_enc):
         sw = check_sample_weight(sample_weight, y_enc.shape[0])
@@ -517,8 +621,12 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        # The Keras copy of the built-in network is rebuilt from the weights.
+        # The Keras copy of the built-in network is rebuilt from the weights;
+        # partial_fit's trainer is rebuilt, its optimizer state restored.
         state.pop("_keras_model", None)
+        trainer = state.pop("_partial_trainer", None)
+        if trainer is not None:
+            state["_partial_optimizer"] = [v.numpy() for v in trainer.optimizer.variables]
         return state
 
     def __setstate__(self, state):

@@ -1,0 +1,126 @@
+"""Out-of-core training (partial_fit), threads, and Dask for search and data."""
+
+import threading
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from conftest import small_classifier
+
+
+def test_partial_fit_runs_one_epoch_per_call(spam_data):
+    X, y = spam_data
+    clf = small_classifier()
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X[:50], y[:50])
+    for epoch in range(10):
+        for start in range(0, len(X), 100):
+            clf.partial_fit(X[start : start + 100], y[start : start + 100],
+                            classes=["ham", "spam"])
+    assert clf.n_iter_ == 30 and len(clf.history_["loss"]) == 30
+    assert list(clf.classes_) == ["ham", "spam"]
+    assert clf.score(X, y) > 0.85
+
+
+def test_partial_fit_accepts_one_class_chunks_and_checks_labels(spam_data):
+    X, y = spam_data
+    clf = small_classifier()
+    clf.partial_fit(X[y == "ham"][:20], ["ham"] * 20, classes=["spam", "ham"])
+    clf.partial_fit(X[y == "spam"][:20], ["spam"] * 20)
+    with pytest.raises(ValueError, match="not in classes"):
+        clf.partial_fit(X[:3], ["ham", "eggs", "spam"])
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(X[:3, :4], y[:3])
+    with pytest.raises(ValueError, match="balanced"):
+        small_classifier(class_weight="balanced").partial_fit(X, y, classes=["ham", "spam"])
+
+
+def test_partial_fit_continues_after_pickle_and_after_fit(spam_data):
+    import pickle
+
+    X, y = spam_data
+    clf = small_classifier(epochs=5).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.partial_fit(X, y)  # continues from the fitted weights
+    assert clf.n_iter_ == 6
+    assert not np.array_equal(clf.predict_proba(X), before)
+    twin = pickle.loads(pickle.dumps(clf))
+    twin.partial_fit(X, y)
+    clf.partial_fit(X, y)
+    assert twin.n_iter_ == 7
+    # optimizer state travels with the pickle: the copy trains exactly like the original
+    np.testing.assert_allclose(twin.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+
+def test_predict_proba_from_8_threads_matches_serial(spam_data):
+    X, y = spam_data
+    clf = small_classifier(epochs=5).fit(X, y)
+    expected = [clf.predict_proba(X[i::8]) for i in range(8)]
+    results = [None] * 8
+    barrier = threading.Barrier(8)
+
+    def work(i):
+        barrier.wait()
+        for _ in range(20):
+            results[i] = clf.predict_proba(X[i::8])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(results, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None,
+                                       silence_logs=40)
+    client = distributed.Client(cluster, timeout="60s")
+    try:
+        yield client
+    finally:
+        client.close(timeout=30)
+        cluster.close(timeout=30)
+
+
+@pytest.mark.timeout_dask
+def test_grid_search_on_dask_matches_serial(binary_data, dask_client):
+    import joblib
+
+    X, y = binary_data
+    grid = {"hidden_layer_sizes": [(8,), (16,)], "dropout": [0.0, 0.2]}
+    serial = GridSearchCV(small_classifier(epochs=5), grid, cv=3, scoring="roc_auc").fit(X, y)
+    with joblib.parallel_backend("dask"):
+        on_dask = GridSearchCV(small_classifier(epochs=5), grid, cv=3,
+                               scoring="roc_auc").fit(X, y)
+    assert on_dask.best_params_ == serial.best_params_
+    np.testing.assert_allclose(on_dask.cv_results_["mean_test_score"],
+                               serial.cv_results_["mean_test_score"], rtol=1e-5)
+
+
+@pytest.mark.timeout_dask
+def test_incremental_on_a_dask_array_matches_in_memory(spam_data, dask_client):
+    pytest.importorskip("dask_ml")
+    import dask.array as da
+    from dask_ml.wrappers import Incremental
+
+    X, y = spam_data
+    Xd = da.from_array(X, chunks=(100, X.shape[1]))
+    yd = da.from_array(y, chunks=100)
+    inc = Incremental(small_classifier(random_state=0), shuffle_blocks=False)
+    inc.fit(Xd, yd, classes=["ham", "spam"])
+    # the same blocks in the same order, in memory
+    mem = small_classifier(random_state=0)
+    for start in range(0, len(X), 100):
+        mem.partial_fit(X[start : start + 100], y[start : start + 100],
+                        classes=["ham", "spam"])
+    np.testing.assert_allclose(inc.estimator_.predict_proba(X), mem.predict_proba(X),
+                               rtol=1e-5, atol=1e-6)
+    assert inc.estimator_.n_iter_ == 3
+    proba = inc.predict_proba(Xd).compute()
+    assert proba.shape == (len(X), 2)
