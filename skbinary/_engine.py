@@ -202,7 +202,7 @@ def train(
             order = tf.constant(rng.permutation(n).astype(np.int32))
             loss = float(trainer._epoch(Xt, yt, wt, order, bs))
             if not np.isfinite(loss):
-                raise FloatingPointError(
+                raise ValueError(
                     f"Training diverged at epoch {epoch + 1} (loss={loss}). "
                     "Lower `learning_rate` or scale the features (StandardScaler)."
                 )

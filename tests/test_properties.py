@@ -1,0 +1,87 @@
+"""Property-based: random shapes, dtypes and values either fit or give a clear error."""
+
+import numpy as np
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import small_classifier  # noqa: E402
+
+CLEAR_ERRORS = (ValueError, TypeError)
+
+DTYPES = ["float64", "float32", "int64", "int8", "bool", "complex128", "str", "object"]
+
+
+@st.composite
+def inputs(draw):
+    n = draw(st.integers(0, 12))
+    d = draw(st.integers(0, 4))
+    ndim = draw(st.sampled_from([1, 2, 2, 2, 3]))
+    shape = {1: (n,), 2: (n, d), 3: (n, d, 2)}[ndim]
+    dtype = draw(st.sampled_from(DTYPES))
+    values = np.asarray(
+        draw(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32),
+                      min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))),
+        dtype=np.float64,
+    ).reshape(shape)
+    if dtype == "str":
+        X = values.astype(str)
+    elif dtype == "object":
+        X = values.astype(object)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = np.nan_to_num(values, nan=0, posinf=1, neginf=-1).astype(dtype) \
+                if dtype not in ("float64", "float32", "complex128") else values.astype(dtype)
+    n_y = draw(st.sampled_from([n, n, n, max(n - 1, 0), n + 1]))
+    y_kind = draw(st.sampled_from(["binary", "one", "multi", "float", "str", "nan"]))
+    rng = np.random.RandomState(draw(st.integers(0, 1000)))
+    y = {
+        "binary": rng.randint(0, 2, n_y),
+        "one": np.zeros(n_y, int),
+        "multi": rng.randint(0, 3, n_y),
+        "float": rng.normal(size=n_y),
+        "str": rng.choice(["spam", "ham"], n_y),
+        "nan": np.where(rng.rand(n_y) < 0.3, np.nan, rng.randint(0, 2, n_y)),
+    }[y_kind]
+    return X, y
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inputs())
+def test_random_input_fits_or_fails_clearly(data):
+    X, y = data
+    clf = small_classifier(hidden_layer_sizes=(2,), epochs=1)
+    try:
+        clf.fit(X, y)
+    except CLEAR_ERRORS as exc:
+        assert "Traceback" not in str(exc)
+        assert "tensorflow" not in type(exc).__module__
+        return
+    # it fitted: then it predicts two finite probabilities per row
+    proba = clf.predict_proba(X)
+    assert proba.shape == (X.shape[0], 2)
+    assert np.all(np.isfinite(proba))
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.RandomState(0)
+    return small_classifier(hidden_layer_sizes=(2,), epochs=1).fit(
+        rng.normal(size=(20, 3)), rng.randint(0, 2, 20))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inputs())
+def test_random_input_predicts_or_fails_clearly(fitted, data):
+    X, _ = data
+    try:
+        proba = fitted.predict_proba(X)
+    except CLEAR_ERRORS:
+        return
+    assert X.ndim == 2 and X.shape[1] == 3
+    assert np.all(np.isfinite(proba))
