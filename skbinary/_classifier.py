@@ -265,7 +265,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             )
             if key is not None:
                 weights_ = trainer.model.get_weights()
-                params_ = _network.forward_params(trainer.model)
+                params_ = _network.forward_plan(trainer.model)
         finally:
             if key is not None:
                 _engine.release(key, trainer)
@@ -285,11 +285,11 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(history.get("loss", []))
         if custom:
             self._custom_model = trainer.model
-            self.__dict__.pop("_forward", None)
+            self._forward = _network.forward_plan(trainer.model)  # None: call Keras
             self.__dict__.pop("_weights", None)
         else:
             self._weights = weights if weights is not None else trainer.model.get_weights()
-            self._forward = params if params is not None else _network.forward_params(
+            self._forward = params if params is not None else _network.forward_plan(
                 trainer.model)
             self._keras_model = None
             self.__dict__.pop("_custom_model", None)
@@ -508,9 +508,9 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
 
     def _proba_positive(self, X):
         """Positive-class probability (float64) and logit for validated ``X``."""
-        if "_forward" in self.__dict__:
+        if self.__dict__.get("_forward") is not None:
             logit = np.concatenate([
-                _network.forward_logit(self._forward, self.activation, X[i : i + _PREDICT_CHUNK])
+                _network.forward_logit(self._forward, X[i : i + _PREDICT_CHUNK])
                 for i in range(0, X.shape[0], _PREDICT_CHUNK)
             ]) if X.shape[0] else np.empty(0)
             return expit(logit), logit
@@ -610,11 +610,11 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = history
         self.n_iter_ = n_iter
         self.interrupted_ = False
+        self._forward = _network.forward_plan(model)
         if custom:
             self._custom_model = model
         else:
             self._weights = model.get_weights()
-            self._forward = _network.forward_params(model)
             self._keras_model = model
 
     # ------------------------------------------------------------- pickling

@@ -6,8 +6,8 @@ This module knows Keras and numpy, nothing of scikit-learn. It holds:
   hyperparameters;
 * :func:`initialize_weights`, a seeded re-initialisation that touches no global
   random state (so a seeded fit leaves TensorFlow and numpy as it found them);
-* :func:`forward_params` and :func:`forward_logit`, a float64 numpy forward pass
-  of the trained network with batch normalisation folded into the dense layers,
+* :func:`forward_plan` and :func:`forward_logit`, a float64 numpy forward pass
+  of a trained sequential network with batch normalisation folded into the dense layers,
   used for prediction: microseconds per row, and exactly the same answer for a
   row whether it is predicted alone or inside a batch.
 """
@@ -135,47 +135,92 @@ def initialize_weights(model, seed):
             state.assign(np.array([rng.randint(2**31 - 1), 0], dtype=str(state.dtype)))
 
 
-def forward_params(model):
-    """Extract float64 ``(kernel, bias)`` pairs with batch norm folded in.
+# Keras activation names -> keys of NUMPY_ACTIVATIONS.
+_KERAS_TO_NUMPY = {keras_name: ours for ours, keras_name in KERAS_ACTIVATIONS.items()}
+_KERAS_TO_NUMPY["swish"] = "silu"
+
+
+def _activation_name(fn):
+    """Keras activation function -> our numpy name, or None if unsupported."""
+    import keras
+
+    try:
+        name = keras.activations.serialize(fn)
+    except Exception:  # a custom callable
+        return None
+    return _KERAS_TO_NUMPY.get(name) if isinstance(name, str) else None
+
+
+def forward_plan(model):
+    """A float64 numpy plan of a plain sequential network, or None.
+
+    Supported: a ``keras.Sequential`` of ``Dense``, ``Activation``,
+    ``BatchNormalization`` (folded into the preceding ``Dense``) and
+    ``Dropout`` layers with activations in ``NUMPY_ACTIVATIONS``, ending in a
+    sigmoid. The built-in network always qualifies; many user-built networks do
+    too. Anything else returns None and is predicted by calling Keras.
 
     Parameters
     ----------
     model : keras.Model
-        A trained model returned by :func:`build_network`.
+        A trained model with one sigmoid output.
 
     Returns
     -------
-    params : list of tuple of ndarray
-        One ``(W, b)`` per dense layer, the last one producing the logit.
+    plan : list of tuple or None
+        Steps ``("affine", W, b)`` and ``("act", name)`` that map the input to
+        the logit (the final sigmoid left out).
     """
     import keras
 
-    params = []
+    if not isinstance(model, keras.Sequential):
+        return None
+    steps = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense):
-            params.append(
-                (np.asarray(layer.kernel, dtype=np.float64), np.asarray(layer.bias, dtype=np.float64))
-            )
+            W = np.asarray(layer.kernel, dtype=np.float64)
+            b = (np.asarray(layer.bias, dtype=np.float64) if layer.use_bias
+                 else np.zeros(W.shape[1]))
+            steps.append(("affine", W, b))
+            name = _activation_name(layer.activation)
+            if name is None:
+                return None
+            if name != "identity":
+                steps.append(("act", name))
         elif isinstance(layer, keras.layers.BatchNormalization):
-            W, b = params[-1]
-            gamma = np.asarray(layer.gamma, np.float64)
-            beta = np.asarray(layer.beta, np.float64)
+            if not steps or steps[-1][0] != "affine" or layer.axis not in (-1, 1):
+                return None
+            _, W, b = steps[-1]
+            gamma = (np.asarray(layer.gamma, np.float64) if layer.scale
+                     else np.ones(W.shape[1]))
+            beta = (np.asarray(layer.beta, np.float64) if layer.center
+                    else np.zeros(W.shape[1]))
             mean = np.asarray(layer.moving_mean, np.float64)
             var = np.asarray(layer.moving_variance, np.float64)
             scale = gamma / np.sqrt(var + layer.epsilon)
-            params[-1] = (W * scale, (b - mean) * scale + beta)
-    return params
+            steps[-1] = ("affine", W * scale, (b - mean) * scale + beta)
+        elif isinstance(layer, keras.layers.Activation):
+            name = _activation_name(layer.activation)
+            if name is None:
+                return None
+            if name != "identity":
+                steps.append(("act", name))
+        elif isinstance(layer, keras.layers.Dropout):
+            continue
+        else:
+            return None
+    if not steps or steps[-1] != ("act", "logistic"):
+        return None
+    return steps[:-1]
 
 
-def forward_logit(params, activation, X):
+def forward_logit(plan, X):
     """Logit of the positive class for ``X``, computed in float64 numpy.
 
     Parameters
     ----------
-    params : list of tuple of ndarray
-        Output of :func:`forward_params`.
-    activation : str
-        A key of ``NUMPY_ACTIVATIONS``.
+    plan : list of tuple
+        Output of :func:`forward_plan`.
     X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
         Input rows.
 
@@ -183,9 +228,10 @@ def forward_logit(params, activation, X):
     -------
     logit : ndarray of shape (n_samples,)
     """
-    act = NUMPY_ACTIVATIONS[activation]
     h = X
-    for W, b in params[:-1]:
-        h = act(np.asarray(h @ W) + b)
-    W, b = params[-1]
-    return (np.asarray(h @ W) + b).ravel()
+    for step in plan:
+        if step[0] == "affine":
+            h = np.asarray(h @ step[1]) + step[2]
+        else:
+            h = NUMPY_ACTIVATIONS[step[1]](h)
+    return np.asarray(h, dtype=np.float64).reshape(-1)
