@@ -1,6 +1,7 @@
 """KerasBinaryClassifier: a Keras sigmoid network as a scikit-learn classifier."""
 
 import contextlib
+import functools
 import inspect
 import random
 
@@ -105,11 +106,16 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
     model : None or callable, default=None
         Escape hatch for your own architecture: a function returning a Keras
         model with one sigmoid output of shape ``(None, 1)``. It is called with
-        the keyword arguments it accepts among ``n_features_in`` and ``meta``
-        (a dict with ``n_features_in_``, ``classes_``, ``n_classes_``). If the
-        model is not compiled, ``optimizer`` and ``learning_rate`` are used;
-        if it is, its optimizer is kept. The loss is always binary
-        cross-entropy. The architecture parameters above are then ignored.
+        the keyword arguments it accepts among ``n_features_in``, ``meta`` (a
+        dict with ``n_features_in_``, ``classes_``, ``n_classes_``,
+        ``target_type_``, ``n_outputs_``, ``n_outputs_expected_``) and
+        ``compile_kwargs`` (scikeras style); bind any other hyperparameters
+        with ``functools.partial``. If the model is not compiled,
+        ``optimizer`` and ``learning_rate`` are used; if it is, its optimizer
+        is kept. The loss is always binary cross-entropy. The architecture
+        parameters above are then ignored. A plain ``keras.Sequential`` of
+        Dense/BatchNormalization/Activation/Dropout layers is predicted by
+        the fast numpy path; other networks by calling Keras.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. An int makes two fits give identical predictions on CPU. The
@@ -455,10 +461,13 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         return key, trainer
 
     def _custom_trainer(self, n_features, classes, seed):
-        meta = {"n_features_in_": n_features, "classes_": classes, "n_classes_": 2}
-        available = {"n_features_in": n_features, "meta": meta}
+        meta = {"n_features_in_": n_features, "classes_": classes, "n_classes_": 2,
+                "target_type_": "binary", "n_outputs_": 1, "n_outputs_expected_": 1}
         accepted = inspect.signature(self.model).parameters
-        kwargs = {k: v for k, v in available.items() if k in accepted}
+        available = {"n_features_in": lambda: n_features, "meta": lambda: meta,
+                     "compile_kwargs": lambda: {"optimizer": self._make_optimizer(),
+                                                "loss": "binary_crossentropy"}}
+        kwargs = {k: make() for k, make in available.items() if k in accepted}
         with _global_rng_preserved(seed):
             model = self.model(**kwargs)
         if not hasattr(model, "input_shape") or not callable(model):
@@ -466,11 +475,10 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
                 "The 'model' callable must return a Keras model, got "
                 f"{type(model).__name__}."
             )
-        out = tuple(model.output_shape)
-        if out[-1] != 1 or len(out) != 2:
+        if not _network.has_sigmoid_output(model):
             raise ValueError(
                 "The 'model' callable must return a Keras model with one sigmoid output "
-                f"of shape (None, 1); its output shape is {out}."
+                f"of shape (None, 1); its output shape is {tuple(model.output_shape)}."
             )
         if model.input_shape[-1] != n_features:
             raise ValueError(
@@ -479,6 +487,79 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             )
         compiled = getattr(model, "optimizer", None)
         return _engine.Trainer(model, compiled if compiled is not None else self._make_optimizer())
+
+    @classmethod
+    def from_scikeras(cls, fitted):
+        """Adopt a fitted binary scikeras ``KerasClassifier``.
+
+        Its Keras model (one sigmoid unit), ``classes_``, feature names and
+        history are taken over, so the model gains scikit-learn's classifier
+        tags (ROC-AUC scoring, threshold tuning, calibration, soft voting
+        work), fast prediction and the report. Its ``epochs``, ``batch_size``,
+        ``random_state`` and build function (with the hyperparameters scikeras
+        routed to it bound by ``functools.partial``) become this estimator's
+        parameters, so it can be refitted.
+
+        Parameters
+        ----------
+        fitted : scikeras.wrappers.KerasClassifier
+            A fitted binary classifier whose model ends in ``Dense(1,
+            activation="sigmoid")``.
+
+        Returns
+        -------
+        estimator : KerasBinaryClassifier
+            Fitted, predicting what ``fitted.predict_proba`` predicts.
+
+        Raises
+        ------
+        ValueError
+            If ``fitted`` is not fitted, not binary, or its network does not end
+            in one sigmoid unit (for example a two-unit softmax).
+        """
+        model = getattr(fitted, "model_", None)
+        if model is None or not hasattr(fitted, "classes_"):
+            raise ValueError("from_scikeras needs a fitted scikeras KerasClassifier.")
+        classes = np.asarray(fitted.classes_)
+        if len(classes) != 2:
+            raise ValueError(
+                "Only binary classification is supported: the scikeras model has "
+                f"{len(classes)} classes."
+            )
+        if not _network.has_sigmoid_output(model):
+            raise ValueError(
+                "Only a network ending in one sigmoid unit can be adopted; this one has "
+                f"output shape {tuple(model.output_shape)} and last layer "
+                f"{model.layers[-1].__class__.__name__}. Rebuild it with "
+                "Dense(1, activation='sigmoid') and loss='binary_crossentropy'."
+            )
+        params = fitted.get_params()
+        build = params.get("model")
+        if callable(build) and not hasattr(build, "fit"):
+            accepted = inspect.signature(build).parameters
+            bound = {k: v for k, v in params.items() if k in accepted
+                     and k not in ("meta", "compile_kwargs", "model")}
+            bound.update({k[len("model__"):]: v for k, v in params.items()
+                          if k.startswith("model__") and k[len("model__"):] in accepted})
+            build = functools.partial(build, **bound) if bound else build
+        else:
+            build = None
+        rs = params.get("random_state")
+        est = cls(
+            model=build,
+            epochs=int(params.get("epochs") or 1),
+            batch_size=int(params.get("batch_size") or 32),
+            random_state=rs if isinstance(rs, (int, np.integer)) else None,
+        )
+        history = getattr(fitted, "history_", {}) or {}
+        est._restore(
+            model=model, custom=True, classes=classes,
+            n_features_in=int(fitted.n_features_in_),
+            feature_names_in=getattr(fitted, "feature_names_in_", None),
+            history={k: [float(v) for v in vals] for k, vals in dict(history).items()},
+            n_iter=len(dict(history).get("loss", [])),
+        )
+        return est
 
     # -------------------------------------------------------------- predict
 

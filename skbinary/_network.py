@@ -151,6 +151,16 @@ def _activation_name(fn):
     return _KERAS_TO_NUMPY.get(name) if isinstance(name, str) else None
 
 
+def has_sigmoid_output(model):
+    """Whether ``model`` ends in one unit with a sigmoid activation."""
+    out = tuple(model.output_shape) if hasattr(model, "output_shape") else ()
+    if len(out) != 2 or out[-1] != 1:
+        return False
+    last = model.layers[-1] if getattr(model, "layers", None) else None
+    act = getattr(last, "activation", None)
+    return act is not None and _activation_name(act) == "logistic"
+
+
 def forward_plan(model):
     """A float64 numpy plan of a plain sequential network, or None.
 
