@@ -380,6 +380,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             trainer = (self._custom_trainer(n_features, classes, seed) if first
                        else _engine.Trainer(self._custom_model, self._make_optimizer()))
         else:
+            _engine.configure_threads()
             with _global_rng_preserved():
                 trainer = _engine.Trainer(self._build_network(n_features),
                                           self._make_optimizer())
@@ -461,6 +462,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         return key, trainer
 
     def _custom_trainer(self, n_features, classes, seed):
+        _engine.configure_threads()
         meta = {"n_features_in_": n_features, "classes_": classes, "n_classes_": 2,
                 "target_type_": "binary", "n_outputs_": 1, "n_outputs_expected_": 1}
         accepted = inspect.signature(self.model).parameters

@@ -15,6 +15,7 @@ weights, a seed and an optional validation score function.
 """
 
 import collections
+import os
 import threading
 import warnings
 
@@ -25,6 +26,35 @@ POOL_SIZE = 8
 
 _pool = collections.OrderedDict()
 _pool_lock = threading.Lock()
+
+
+_threads_configured = False
+
+
+def configure_threads():
+    """Size TensorFlow's thread pools like numpy's, once, before TF starts.
+
+    joblib's process workers (``GridSearchCV(n_jobs=k)``) set
+    ``OMP_NUM_THREADS`` to ``cores // k`` so that workers do not fight over
+    cores; TensorFlow ignores it and starts one thread per core in every
+    worker. When the variable is set, TensorFlow gets the same budget. It can
+    only be set before TensorFlow runs its first operation; later it is left
+    as it is.
+    """
+    global _threads_configured
+    if _threads_configured:
+        return
+    _threads_configured = True
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    if not value.isdigit() or int(value) < 1:
+        return
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(value))
+        tf.config.threading.set_inter_op_parallelism_threads(int(value))
+    except RuntimeError:  # TensorFlow already started in this process
+        pass
 
 
 class Trainer:
@@ -107,6 +137,7 @@ class Trainer:
 
 def acquire(key, factory):
     """Take the pooled trainer for ``key``, or build one with ``factory()``."""
+    configure_threads()
     with _pool_lock:
         free = _pool.get(key)
         if free:
