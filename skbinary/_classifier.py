@@ -231,15 +231,19 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         saved = {k: self.__dict__[k] for k in ("n_features_in_", "feature_names_in_")
                  if k in self.__dict__}
         try:
-            X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE,
-                                 dtype=[np.float64, np.float32])
-            classes, y_enc = check_binary_target(y)
-            weights = self._sample_weights(sample_weight, classes, y_enc)
+            return self._fit(X, y, sample_weight)
         except Exception:
+            # validate_data already reset these two; put the fitted ones back.
             for k in ("n_features_in_", "feature_names_in_"):
                 self.__dict__.pop(k, None)
             self.__dict__.update(saved)
             raise
+
+    def _fit(self, X, y, sample_weight):
+        X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE,
+                             dtype=[np.float64, np.float32])
+        classes, y_enc = check_binary_target(y)
+        weights = self._sample_weights(sample_weight, classes, y_enc)
         n_features = X.shape[1]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 

@@ -129,3 +129,14 @@ def test_failed_refit_keeps_the_fitted_model(fitted):
         fitted.fit(np.ones((40, 5)), np.arange(40) % 3)  # new width and multiclass
     assert fitted.n_features_in_ == 3
     np.testing.assert_array_equal(fitted.predict_proba(X_OK), before)
+
+
+def test_failed_refit_in_training_keeps_the_fitted_model(fitted):
+    # the failure comes late (the early-stopping split), after X was validated
+    before = fitted.predict_proba(X_OK)
+    X_new, y_new = np.ones((6, 5)), np.array([0, 0, 0, 0, 0, 1])
+    with pytest.raises(ValueError, match="validation_fraction"):
+        fitted.set_params(early_stopping=True).fit(X_new, y_new)
+    fitted.set_params(early_stopping=False)
+    assert fitted.n_features_in_ == 3
+    np.testing.assert_array_equal(fitted.predict_proba(X_OK), before)
