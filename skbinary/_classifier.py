@@ -211,7 +211,10 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         """Train the network on ``X`` and the binary target ``y``.
 
         Everything is validated before any learned attribute changes: a fit
-        that fails on bad input leaves a fitted estimator as it was.
+        that fails on bad input leaves a fitted estimator as it was. On Ctrl-C
+        (KeyboardInterrupt) the estimator keeps the weights reached so far (the
+        best on validation with early stopping), warns, sets
+        ``interrupted_=True`` and re-raises the interrupt.
 
         Parameters
         ----------
@@ -286,6 +289,10 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         self._set_learned(trainer, key is None, classes, history, interrupted,
                           weights_ if key is not None else None,
                           params_ if key is not None else None)
+        if interrupted:
+            # The estimator is usable; let the interrupt stop the caller's loop
+            # (a GridSearchCV, a script) as Ctrl-C should.
+            raise KeyboardInterrupt
         return self
 
     def _set_learned(self, trainer, custom, classes, history, interrupted,
@@ -376,6 +383,8 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
         self._set_learned(trainer, self.model is not None, all_classes, merged, interrupted)
         self._partial_trainer = trainer
+        if interrupted:
+            raise KeyboardInterrupt
         return self
 
     def _incremental_trainer(self, n_features, classes, seed, first):

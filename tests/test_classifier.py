@@ -301,8 +301,10 @@ def test_keyboard_interrupt_keeps_a_usable_model(binary_data, monkeypatch):
         return real(*args)
 
     monkeypatch.setattr(_engine, "weighted_log_loss", interrupt_on_fifth)
+    clf = small_classifier(early_stopping=True, epochs=50)
     with pytest.warns(UserWarning, match="interrupted after 4 epoch"):
-        clf = small_classifier(early_stopping=True, epochs=50).fit(X, y)
+        with pytest.raises(KeyboardInterrupt):  # the interrupt still stops the caller
+            clf.fit(X, y)
     assert clf.n_iter_ == 4
     assert clf.interrupted_
     assert clf.predict_proba(X).shape == (len(X), 2)
