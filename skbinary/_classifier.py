@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _engine, _network
 from ._validation import (
+    OPTIMIZERS,
     check_binary_target,
     check_hidden_layer_sizes,
     check_params,
@@ -131,7 +132,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         The two labels, sorted; ``classes_[1]`` is the positive class.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names.
     model_ : keras.Model
         The trained Keras network (sigmoid output).
@@ -151,7 +152,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import make_classification
     >>> from skbinary import KerasBinaryClassifier
     >>> X, y = make_classification(n_samples=200, random_state=0)
-    >>> clf = KerasBinaryClassifier(hidden_layer_sizes=(16,), epochs=20,
+    >>> clf = KerasBinaryClassifier(hidden_layer_sizes=(16,), epochs=50,
     ...                             random_state=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
@@ -381,7 +382,8 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         )
         previous = {} if first else self.history_
         merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
-        self._set_learned(trainer, self.model is not None, all_classes, merged, interrupted)
+        custom = self.model is not None if first else "_custom_model" in self.__dict__
+        self._set_learned(trainer, custom, all_classes, merged, interrupted)
         self._partial_trainer = trainer
         if interrupted:
             raise KeyboardInterrupt
@@ -389,9 +391,10 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
 
     def _incremental_trainer(self, n_features, classes, seed, first):
         """A trainer owned by this estimator, for partial_fit."""
-        if self.model is not None:
-            trainer = (self._custom_trainer(n_features, classes, seed) if first
-                       else _engine.Trainer(self._custom_model, self._make_optimizer()))
+        if not first and "_custom_model" in self.__dict__:
+            trainer = _engine.Trainer(self._custom_model, self._make_optimizer())
+        elif self.model is not None:
+            trainer = self._custom_trainer(n_features, classes, seed)
         else:
             _engine.configure_threads()
             with _global_rng_preserved():
@@ -511,8 +514,10 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         history are taken over, so the model gains scikit-learn's classifier
         tags (ROC-AUC scoring, threshold tuning, calibration, soft voting
         work), fast prediction and the report. Its ``epochs``, ``batch_size``,
-        ``random_state`` and build function (with the hyperparameters scikeras
-        routed to it bound by ``functools.partial``) become this estimator's
+        ``random_state``, optimizer name, ``optimizer__learning_rate``,
+        ``class_weight`` and build function (with the hyperparameters scikeras
+        routed to it bound by ``functools.partial``; for a model instance, a
+        ``KerasArchitecture`` that rebuilds it) become this estimator's
         parameters, so it can be refitted.
 
         Parameters
@@ -557,14 +562,20 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             bound.update({k[len("model__"):]: v for k, v in params.items()
                           if k.startswith("model__") and k[len("model__"):] in accepted})
             build = functools.partial(build, **bound) if bound else build
-        else:
-            build = None
-        rs = params.get("random_state")
+        else:  # a model instance or build_fn: rebuild its architecture on refit
+            build = _network.KerasArchitecture.of(model)
+        rs, opt = params.get("random_state"), params.get("optimizer")
+        cw = params.get("class_weight")
         est = cls(
             model=build,
             epochs=int(params.get("epochs") or 1),
             batch_size=int(params.get("batch_size") or 32),
             random_state=rs if isinstance(rs, (int, np.integer)) else None,
+            optimizer=opt.lower() if isinstance(opt, str) and opt.lower() in OPTIMIZERS
+            else "adam",
+            learning_rate=float(params.get("optimizer__learning_rate", 1e-3)),
+            class_weight=cw if cw is None or cw == "balanced" or isinstance(cw, dict)
+            else None,
         )
         history = getattr(fitted, "history_", {}) or {}
         est._restore(
@@ -690,6 +701,19 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : KerasBinaryClassifier
             The estimator, unchanged.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from sklearn.datasets import make_classification
+        >>> from skbinary import KerasBinaryClassifier, load
+        >>> X, y = make_classification(n_samples=100, random_state=0)
+        >>> clf = KerasBinaryClassifier(hidden_layer_sizes=(8,), epochs=5,
+        ...                             random_state=0).fit(X, y)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.skb")
+        >>> _ = clf.save(path)
+        >>> bool((load(path).predict_proba(X) == clf.predict_proba(X)).all())
+        True
         """
         from ._persistence import save
 

@@ -101,6 +101,40 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
     return keras.Sequential(layers, name="skbinary_network")
 
 
+class KerasArchitecture:
+    """A model-building callable that rebuilds a Keras network's architecture.
+
+    Holds the network's Keras config (plain data, no weights); calling it
+    returns a new, untrained model of the same architecture. Used as the
+    ``model`` parameter of an estimator loaded from a file or adopted from
+    scikeras, so that it can be refitted.
+
+    Parameters
+    ----------
+    config : dict
+        ``keras.saving.serialize_keras_object(model)``.
+    """
+
+    def __init__(self, config):
+        self.config = config
+
+    @classmethod
+    def of(cls, model):
+        """The architecture of ``model``."""
+        import keras
+
+        return cls(keras.saving.serialize_keras_object(model))
+
+    def __call__(self):
+        import keras
+
+        return keras.saving.deserialize_keras_object(self.config, safe_mode=True)
+
+    def __repr__(self):
+        name = self.config.get("config", {}).get("name", "model")
+        return f"KerasArchitecture({name!r})"
+
+
 def initialize_weights(model, seed):
     """Re-initialise the built-in network in place from ``seed``.
 

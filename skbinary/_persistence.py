@@ -16,6 +16,8 @@ import zipfile
 
 import numpy as np
 
+from ._network import KerasArchitecture
+
 FORMAT = "skbinary-model"
 FORMAT_VERSION = 1
 
@@ -24,7 +26,21 @@ _JSON_TYPES = (type(None), bool, int, float, str, list, tuple, dict)
 
 
 class ModelFileError(ValueError):
-    """Raised when a file is not a loadable skbinary model file."""
+    """Raised when a file is not a loadable skbinary model file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skbinary import ModelFileError, load
+    >>> path = os.path.join(tempfile.mkdtemp(), "junk.skb")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("not a model")
+    >>> try:
+    ...     load(path)
+    ... except ModelFileError:
+    ...     print("refused")
+    refused
+    """
 
 
 def _versions():
@@ -111,6 +127,18 @@ def load(path):
     ModelFileError
         If the file is not a skbinary model file, is truncated or corrupted,
         has an unknown format version, or would need code execution to load.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import make_classification
+    >>> from skbinary import KerasBinaryClassifier, load
+    >>> X, y = make_classification(n_samples=100, random_state=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skb")
+    >>> _ = KerasBinaryClassifier(epochs=5, random_state=0).fit(X, y).save(path)
+    >>> model = load(path)
+    >>> model.predict_proba(X[:3]).shape
+    (3, 2)
     """
     import keras
 
@@ -152,6 +180,9 @@ def load(path):
         params["class_weight"] = dict(zip(cw["keys"], cw["values"]))
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    if meta["custom_model"]:
+        # refitting rebuilds the same architecture with fresh weights
+        params["model"] = KerasArchitecture.of(model)
     est = KerasBinaryClassifier(**params)
     est._restore(
         model=model,

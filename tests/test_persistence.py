@@ -82,6 +82,11 @@ def test_custom_model_round_trip(binary_data, tmp_path):
     clf.save(tmp_path / "m.skb")
     loaded = skbinary.load(tmp_path / "m.skb")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # it keeps training the same network, and a refit rebuilds the same architecture
+    loaded.partial_fit(X, y)
+    assert loaded.n_iter_ == 3 and loaded.model_.layers[0].units == 4
+    loaded.set_params(epochs=1).fit(X, y)
+    assert [layer.units for layer in loaded.model_.layers] == [4, 1]
 
 
 def test_lambda_layer_is_refused_at_load(binary_data, tmp_path):

@@ -107,3 +107,18 @@ def test_softmax_scikeras_model_is_refused(binary_data):
 def test_unfitted_scikeras_is_refused():
     with pytest.raises(ValueError, match="fitted"):
         KerasBinaryClassifier.from_scikeras(scikeras_wrappers.KerasClassifier(model=get_model))
+
+
+def test_adopted_model_instance_refits_the_same_architecture(binary_data):
+    X, y = binary_data
+    instance = get_model({"n_features_in_": X.shape[1]}, hidden=5)
+    clf = scikeras_wrappers.KerasClassifier(model=instance, loss="binary_crossentropy",
+                                            optimizer="rmsprop", optimizer__learning_rate=0.01,
+                                            epochs=2, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    adopted = KerasBinaryClassifier.from_scikeras(clf)
+    assert adopted.optimizer == "rmsprop" and adopted.learning_rate == 0.01
+    adopted.fit(X, y)
+    assert [layer.units for layer in adopted.model_.layers] == [5, 1]
