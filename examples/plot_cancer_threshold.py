@@ -1,6 +1,6 @@
 """
 A cancer detector that must not miss: choosing the threshold for recall >= 0.98
-==============================================================================
+===============================================================================
 
 On scikit-learn's bundled breast-cancer data (malignant = positive), a missed
 cancer costs far more than a false alarm, so we ask for recall of at least
@@ -41,7 +41,9 @@ from skbinary.plotting import (
     plot_threshold_curves,
 )
 
-FIGURES = Path(__file__).resolve().parent / "figures"
+# sphinx-gallery runs the examples from their folder, without __file__.
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+FIGURES = HERE / "figures"
 FIGURES.mkdir(exist_ok=True)
 
 # %%
