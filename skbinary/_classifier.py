@@ -26,6 +26,7 @@ from ._validation import (
 
 _ACCEPT_SPARSE = ["csr", "csc"]
 _PREDICT_CHUNK = 65536
+_FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 _SCORES = {
     "roc_auc": (roc_auc_score, True),
@@ -610,16 +611,26 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
+        # Fast path for serving: a finite float ndarray of the right width, on an
+        # estimator fitted without feature names, is exactly what validate_data
+        # would return, unchanged. It costs ~3 us instead of ~90 us a call.
+        if (type(X) is np.ndarray and X.ndim == 2 and X.dtype in _FAST_DTYPES
+                and X.shape[0] > 0 and X.shape[1] == self.n_features_in_
+                and "feature_names_in_" not in self.__dict__ and np.isfinite(X).all()):
+            return X
         return validate_data(self, X, reset=False, accept_sparse=_ACCEPT_SPARSE,
                              dtype=[np.float64, np.float32])
 
     def _proba_positive(self, X):
         """Positive-class probability (float64) and logit for validated ``X``."""
         if self.__dict__.get("_forward") is not None:
-            logit = np.concatenate([
-                _network.forward_logit(self._forward, X[i : i + _PREDICT_CHUNK])
-                for i in range(0, X.shape[0], _PREDICT_CHUNK)
-            ]) if X.shape[0] else np.empty(0)
+            if X.shape[0] <= _PREDICT_CHUNK:
+                logit = _network.forward_logit(self._forward, X)
+            else:
+                logit = np.concatenate([
+                    _network.forward_logit(self._forward, X[i : i + _PREDICT_CHUNK])
+                    for i in range(0, X.shape[0], _PREDICT_CHUNK)
+                ])
             return expit(logit), logit
         X32 = (X.toarray() if sp.issparse(X) else X).astype(np.float32, copy=False)
         model = self._custom_model
