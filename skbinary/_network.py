@@ -272,10 +272,15 @@ def forward_logit(plan, X):
     -------
     logit : ndarray of shape (n_samples,)
     """
-    h = X
+    h, owned = X, False  # never write into the caller's X
     for step in plan:
         if step[0] == "affine":
-            h = np.asarray(h @ step[1]) + step[2]
+            h = np.asarray(h @ step[1])
+            h += step[2]  # in place: saves a copy of every layer's output
+            owned = True
+        elif step[1] == "relu" and owned:
+            np.maximum(h, 0.0, out=h)
         else:
             h = NUMPY_ACTIVATIONS[step[1]](h)
+            owned = True
     return np.asarray(h, dtype=np.float64).reshape(-1)

@@ -258,7 +258,8 @@ def test_caller_arrays_not_modified(binary_data):
     X, y = binary_data
     X0, y0, w = X.copy(), y.copy(), np.linspace(0.5, 2, len(y))
     w0 = w.copy()
-    small_classifier(epochs=2, class_weight="balanced").fit(X, y, sample_weight=w)
+    clf = small_classifier(epochs=2, class_weight="balanced").fit(X, y, sample_weight=w)
+    clf.predict_proba(X)  # the numpy forward pass works in place on its own arrays
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
     np.testing.assert_array_equal(w, w0)
