@@ -3,7 +3,9 @@
 import contextlib
 import functools
 import inspect
+import numbers
 import random
+import sys
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,16 +24,21 @@ from ._validation import (
     check_hidden_layer_sizes,
     check_params,
     check_sample_weight,
+    schedule_key,
 )
 
 _ACCEPT_SPARSE = ["csr", "csc"]
 _PREDICT_CHUNK = 65536
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
-_SCORES = {
-    "roc_auc": (roc_auc_score, True),
-    "average_precision": (average_precision_score, True),
-}
+# Scores early stopping can watch besides the loss (higher is better).
+_SCORES = {"roc_auc": roc_auc_score, "average_precision": average_precision_score}
+
+# early_stopping="auto" holds out a validation split from this many rows on.
+_AUTO_EARLY_STOPPING_MIN_SAMPLES = 100
+# batch_size="auto": about this many minibatches an epoch, within this range.
+_AUTO_BATCHES_PER_EPOCH = 64
+_AUTO_BATCH_RANGE = (32, 512)
 
 
 @contextlib.contextmanager
@@ -76,22 +83,38 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         L2 penalty on every kernel, added to the loss (Keras ``L2``).
     batch_norm : bool, default=False
         Batch normalisation before each hidden activation.
+    input_scaling : {"robust", None}, default="robust"
+        ``"robust"``: the network centres each feature on its median, divides
+        by a robust spread (interquartile range / 1.349, half the range for
+        binary-like columns) and softly clips to +-3 with ``3 * tanh(x / 3)``,
+        with statistics from the training data (RealMLP's preprocessing). The
+        model then works without a ``StandardScaler`` and is not thrown by
+        outliers; the scaling is part of ``model_`` (frozen layers). ``None``
+        feeds the features as they are.
     optimizer : {"adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", \
 "adagrad"}, default="adam"
         Keras optimizer.
-    learning_rate : float, default=1e-3
-        Learning rate of the optimizer.
-    batch_size : int, default=32
-        Minibatch size (capped at the number of training rows).
-    epochs : int, default=100
+    learning_rate : float or keras.optimizers.schedules.LearningRateSchedule, \
+default=1e-3
+        Learning rate of the optimizer, or a Keras schedule of it (for
+        example ``CosineDecay``), which restarts with each fit.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the optimizer (as in AdamW; Keras'
+        ``weight_decay``).
+    batch_size : int or "auto", default="auto"
+        Minibatch size (capped at the number of training rows). ``"auto"``
+        grows with the data: about 64 minibatches an epoch, between 32 and 512
+        rows each.
+    epochs : int, default=200
         Most passes over the training data.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the training data (a stratified,
         shuffled split), stop when the validation ``scoring`` has not improved
-        for ``n_iter_no_change`` epochs, and restore the best weights.
+        for ``n_iter_no_change`` epochs, and restore the weights of the best
+        epoch. ``"auto"`` does so from 100 training rows on.
     validation_fraction : float in (0, 1), default=0.1
-        Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=20
         Patience of early stopping, in epochs.
     scoring : {"loss", "roc_auc", "average_precision"}, default="loss"
         What early stopping watches on the validation split: the log loss
@@ -105,6 +128,19 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
     threshold : float in (0, 1), default=0.5
         ``predict`` returns the positive class ``classes_[1]`` where
         ``predict_proba(X)[:, 1] >= threshold``.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks (``ReduceLROnPlateau``, ``LearningRateScheduler``,
+        ``EarlyStopping``, ``ModelCheckpoint``, ``CSVLogger``,
+        ``TensorBoard``, ``TerminateOnNaN`` or your own). Each fit uses fresh
+        deep copies (streams they write to are shared), so nothing leaks from
+        one fit or cross-validation fold to the next. They get
+        ``on_train_begin/end`` and ``on_epoch_begin/end`` with ``loss``,
+        ``val_loss``, ``val_<scoring>`` and ``learning_rate`` in ``logs``, may
+        set ``model.stop_training``, and see the network being trained as
+        ``self.model`` (its optimizer as ``self.model.optimizer``).
+        Batch-level hooks are not called (an epoch is one compiled TensorFlow
+        call); a callback that defines them gets a warning. Callbacks are not
+        stored by :meth:`save`.
     model : None or callable, default=None
         Escape hatch for your own architecture: a function returning a Keras
         model with one sigmoid output of shape ``(None, 1)``. It is called with
@@ -124,8 +160,13 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         built-in network is seeded without touching global random state; a
         custom ``model`` is built under ``keras.utils.set_random_seed``, after
         which Python's and numpy's global generators are restored.
-    verbose : int, default=0
-        0 is silent; 1 prints one line per epoch.
+    verbose : {0, 1, 2}, default=0
+        As in Keras: 0 is silent, 1 draws a progress bar for the fit (one
+        step per epoch, with the logs), 2 prints one line per epoch. Output
+        goes to ``sys.stdout`` (redirectable); inside parallel workers
+        (``GridSearchCV(n_jobs=2)``, Dask) fits stay quiet. For another
+        stream pass ``callbacks=[skbinary.callbacks.ProgressLogger(1,
+        stream=...)]``.
 
     Attributes
     ----------
@@ -138,8 +179,9 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
     model_ : keras.Model
         The trained Keras network (sigmoid output).
     history_ : dict of list of float
-        Per-epoch ``loss``, and with early stopping ``val_loss`` and
-        ``val_<scoring>`` when ``scoring`` is not ``"loss"``.
+        Per-epoch ``loss`` and ``learning_rate``, and with early stopping
+        ``val_loss`` and ``val_<scoring>`` when ``scoring`` is not
+        ``"loss"`` (everything in the epoch logs).
     n_iter_ : int
         Number of epochs run.
 
@@ -168,16 +210,19 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         dropout=0.0,
         l2=0.0,
         batch_norm=False,
+        input_scaling="robust",
         optimizer="adam",
         learning_rate=1e-3,
-        batch_size=32,
-        epochs=100,
-        early_stopping=False,
+        weight_decay=0.0,
+        batch_size="auto",
+        epochs=200,
+        early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         scoring="loss",
         class_weight=None,
         threshold=0.5,
+        callbacks=None,
         model=None,
         random_state=None,
         verbose=0,
@@ -187,8 +232,10 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         self.dropout = dropout
         self.l2 = l2
         self.batch_norm = batch_norm
+        self.input_scaling = input_scaling
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.epochs = epochs
         self.early_stopping = early_stopping
@@ -197,6 +244,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         self.scoring = scoring
         self.class_weight = class_weight
         self.threshold = threshold
+        self.callbacks = callbacks
         self.model = model
         self.random_state = random_state
         self.verbose = verbose
@@ -257,26 +305,23 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         y32 = y_enc.astype(np.float32)
         w32 = weights.astype(np.float32)
         validation = None
-        if self.early_stopping:
+        early_stopping = self._early_stopping_on(len(y32))
+        if early_stopping:
             train_idx, val_idx = self._validation_split(y_enc, seed)
             validation = (X32[val_idx], y32[val_idx], w32[val_idx])
             X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
-        score = None
-        if self.scoring != "loss":
-            fn, greater = _SCORES[self.scoring]
-            score = (self.scoring, lambda yv, pv, wv: fn(yv, pv, sample_weight=wv), greater)
+        callbacks = self._callbacks(early_stopping)
 
         if self.model is None:
-            key, trainer = self._builtin_trainer(n_features, seed)
+            key, trainer = self._builtin_trainer(n_features, seed, X32)
         else:
             key, trainer = None, self._custom_trainer(n_features, classes, seed)
         try:
             history, interrupted = _engine.train(
                 trainer, X32, y32, w32,
-                epochs=self.epochs, batch_size=self.batch_size, seed=seed,
-                validation=validation, score=score,
-                n_iter_no_change=self.n_iter_no_change if self.early_stopping else None,
-                verbose=self.verbose,
+                epochs=self.epochs, batch_size=self._batch_size(len(y32)), seed=seed,
+                validation=validation, metrics=self._validation_metrics(),
+                callbacks=callbacks,
             )
             if key is not None:
                 weights_ = trainer.model.get_weights()
@@ -372,14 +417,15 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             weights = weights * compute_class_weight(
                 self.class_weight, classes=all_classes, y=all_classes)[y_enc]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        X32 = np.ascontiguousarray((X.toarray() if sp.issparse(X) else X), dtype=np.float32)
         trainer = self.__dict__.get("_partial_trainer")
         if trainer is None:
-            trainer = self._incremental_trainer(X.shape[1], all_classes, seed, first)
-        X32 = np.ascontiguousarray((X.toarray() if sp.issparse(X) else X), dtype=np.float32)
+            trainer = self._incremental_trainer(X.shape[1], all_classes, seed, first, X32)
         history, interrupted = _engine.train(
             trainer, X32, y_enc.astype(np.float32), weights.astype(np.float32),
-            epochs=1, batch_size=self.batch_size, seed=seed + (0 if first else self.n_iter_),
-            verbose=self.verbose,
+            epochs=1, batch_size=self._batch_size(X32.shape[0]),
+            seed=seed + (0 if first else self.n_iter_),
+            callbacks=self._callbacks(False),
         )
         previous = {} if first else self.history_
         merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
@@ -390,7 +436,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             raise KeyboardInterrupt
         return self
 
-    def _incremental_trainer(self, n_features, classes, seed, first):
+    def _incremental_trainer(self, n_features, classes, seed, first, X_first=None):
         """A trainer owned by this estimator, for partial_fit."""
         if not first and "_custom_model" in self.__dict__:
             trainer = _engine.Trainer(self._custom_model, self._make_optimizer())
@@ -402,16 +448,17 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
                 trainer = _engine.Trainer(self._build_network(n_features),
                                           self._make_optimizer())
             if first:
-                _network.initialize_weights(trainer.model, seed)
+                _network.initialize_weights(trainer.model, seed, X_first)
             else:
                 trainer.model.set_weights(self._weights)
-        trainer.reset_optimizer(float(self.learning_rate))
+        trainer.reset_optimizer(self._float_learning_rate())
         saved = self.__dict__.pop("_partial_optimizer", None)
         if not first and saved is not None:
             # Resume Adam's moments etc. where the pickled estimator left them.
             for var, value in zip(trainer.optimizer.variables, saved):
                 var.assign(value)
-            trainer.optimizer.learning_rate = float(self.learning_rate)
+            if self._float_learning_rate() is not None:
+                trainer.optimizer.learning_rate = self._float_learning_rate()
         return trainer
 
     def _sample_weights(self, sample_weight, classes, y_enc):
@@ -443,6 +490,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             ) from None
 
     def _builtin_key(self, n_features):
+        lr = self.learning_rate
         return (
             n_features,
             check_hidden_layer_sizes(self.hidden_layer_sizes),
@@ -450,23 +498,34 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             float(self.dropout),
             float(self.l2),
             bool(self.batch_norm),
+            self.input_scaling,
             self.optimizer,
+            float(self.weight_decay),
+            # A schedule is part of the compiled step; a float rate is a variable.
+            None if isinstance(lr, numbers.Real) else schedule_key(lr),
         )
+
+    def _float_learning_rate(self):
+        """The learning rate as a float, or None for a schedule."""
+        lr = self.learning_rate
+        return float(lr) if isinstance(lr, numbers.Real) else None
 
     def _make_optimizer(self):
         import keras
 
-        return keras.optimizers.get(
-            {"class_name": self.optimizer, "config": {"learning_rate": float(self.learning_rate)}}
-        )
+        cls = type(keras.optimizers.get(self.optimizer))
+        lr = self.learning_rate
+        return cls(learning_rate=float(lr) if isinstance(lr, numbers.Real) else lr,
+                   weight_decay=float(self.weight_decay) or None)
 
     def _build_network(self, n_features):
         return _network.build_network(
             n_features, check_hidden_layer_sizes(self.hidden_layer_sizes),
             self.activation, float(self.dropout), float(self.l2), bool(self.batch_norm),
+            input_scaling=self.input_scaling,
         )
 
-    def _builtin_trainer(self, n_features, seed):
+    def _builtin_trainer(self, n_features, seed, X):
         key = self._builtin_key(n_features)
 
         def new_trainer():
@@ -474,9 +533,44 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
                 return _engine.Trainer(self._build_network(n_features), self._make_optimizer())
 
         trainer = _engine.acquire(key, new_trainer)
-        _network.initialize_weights(trainer.model, seed)
-        trainer.reset_optimizer(float(self.learning_rate))
+        _network.initialize_weights(trainer.model, seed, X)
+        trainer.reset_optimizer(self._float_learning_rate())
         return key, trainer
+
+    def _early_stopping_on(self, n_samples):
+        """Whether this fit holds out a validation split and stops early."""
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING_MIN_SAMPLES
+        return bool(self.early_stopping)
+
+    def _batch_size(self, n_samples):
+        """Minibatch size for ``n_samples`` training rows."""
+        if self.batch_size == "auto":
+            return int(np.clip(n_samples // _AUTO_BATCHES_PER_EPOCH, *_AUTO_BATCH_RANGE))
+        return int(self.batch_size)
+
+    def _validation_metrics(self):
+        """Metrics logged on the validation split as ``val_<name>``."""
+        metrics = {"loss": _engine.weighted_log_loss}
+        if self.scoring != "loss":
+            fn = _SCORES[self.scoring]
+            metrics[self.scoring] = lambda yv, pv, wv: fn(yv, pv, sample_weight=wv)
+        return metrics
+
+    def _callbacks(self, early_stopping):
+        """Fresh copies of the user's callbacks, then progress and early stopping."""
+        from . import _hooks
+
+        callbacks = [_hooks.fresh_copy(cb) for cb in (self.callbacks or ())]
+        _hooks.warn_batch_hooks(callbacks)
+        if self.verbose:
+            callbacks.append(_hooks.ProgressLogger(self.verbose))
+        if early_stopping:
+            callbacks.append(_hooks.BestEpochStopping(
+                f"val_{self.scoring}", self.scoring != "loss", self.n_iter_no_change,
+                stream=sys.stdout if self.verbose == 2 and not _hooks.in_worker_process()
+                else None))
+        return callbacks
 
     def _custom_trainer(self, n_features, classes, seed):
         _engine.configure_threads()

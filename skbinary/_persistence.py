@@ -55,8 +55,12 @@ def _versions():
 def _json_params(est):
     params = {}
     for name, value in est.get_params(deep=False).items():
-        if name == "model":
-            continue
+        if name in ("model", "callbacks"):
+            continue  # code, not data: a loaded estimator has None
+        if name == "learning_rate" and not isinstance(value, (int, float)):
+            import keras
+
+            value = {"schedule": keras.optimizers.schedules.serialize(value)}
         if name == "class_weight" and isinstance(value, dict):
             value = {"keys": [_py(k) for k in value], "values": [float(v) for v in value.values()]}
         if name == "random_state" and not isinstance(value, (int, type(None))):
@@ -178,6 +182,9 @@ def load(path):
     cw = params.get("class_weight")
     if isinstance(cw, dict):
         params["class_weight"] = dict(zip(cw["keys"], cw["values"]))
+    if isinstance(params.get("learning_rate"), dict):
+        params["learning_rate"] = keras.optimizers.schedules.deserialize(
+            params["learning_rate"]["schedule"])
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     if meta["custom_model"]:

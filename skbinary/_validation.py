@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import check_scalar
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._network import KERAS_ACTIVATIONS
+from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad")
 SCORINGS = ("loss", "roc_auc", "average_precision")
@@ -51,14 +51,25 @@ def check_params(est):
     check_scalar(est.l2, "l2", numbers.Real, min_val=0.0)
     if not isinstance(est.batch_norm, (bool, np.bool_)):
         raise TypeError(f"The 'batch_norm' parameter must be a bool. Got {est.batch_norm!r}.")
+    if est.input_scaling not in INPUT_SCALINGS:
+        raise ValueError(
+            "The 'input_scaling' parameter must be 'robust' or None. Got "
+            f"{est.input_scaling!r} instead."
+        )
     _choice(est.optimizer, "optimizer", OPTIMIZERS)
-    check_scalar(est.learning_rate, "learning_rate", numbers.Real, min_val=0.0,
-                 include_boundaries="neither")
-    check_scalar(est.batch_size, "batch_size", numbers.Integral, min_val=1)
+    if isinstance(est.learning_rate, numbers.Real):
+        check_scalar(est.learning_rate, "learning_rate", numbers.Real, min_val=0.0,
+                     include_boundaries="neither")
+    else:
+        schedule_key(est.learning_rate)
+    check_scalar(est.weight_decay, "weight_decay", numbers.Real, min_val=0.0)
+    if est.batch_size != "auto":
+        check_scalar(est.batch_size, "batch_size", numbers.Integral, min_val=1)
     check_scalar(est.epochs, "epochs", numbers.Integral, min_val=1)
-    if not isinstance(est.early_stopping, (bool, np.bool_)):
+    if not (isinstance(est.early_stopping, (bool, np.bool_)) or est.early_stopping == "auto"):
         raise TypeError(
-            f"The 'early_stopping' parameter must be a bool. Got {est.early_stopping!r}."
+            "The 'early_stopping' parameter must be a bool or 'auto'. Got "
+            f"{est.early_stopping!r}."
         )
     check_scalar(est.validation_fraction, "validation_fraction", numbers.Real,
                  min_val=0.0, max_val=1.0, include_boundaries="neither")
@@ -77,7 +88,50 @@ def check_params(est):
             "The 'model' parameter must be None or a callable returning a Keras model "
             f"with one sigmoid output. Got an object of type {type(est.model).__name__}."
         )
-    check_scalar(est.verbose, "verbose", numbers.Integral, min_val=0)
+    check_scalar(est.verbose, "verbose", numbers.Integral, min_val=0, max_val=2)
+    check_callbacks(est.callbacks)
+
+
+def schedule_key(schedule):
+    """A hashable key of a Keras ``LearningRateSchedule``, or raise naming ``learning_rate``."""
+    import json
+
+    import keras
+
+    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        raise TypeError(
+            "The 'learning_rate' parameter must be a positive float or a "
+            "keras.optimizers.schedules.LearningRateSchedule instance (e.g. "
+            f"CosineDecay(1e-3, decay_steps=1000)). Got {schedule!r} instead."
+        )
+    config = json.dumps(schedule.get_config(), sort_keys=True, default=repr)
+    return type(schedule).__qualname__, config
+
+
+def check_callbacks(callbacks):
+    """Check ``callbacks`` is None or a list of Keras callback instances."""
+    if callbacks is None:
+        return
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            "The 'callbacks' parameter must be None or a list of Keras callback "
+            f"instances. Got {type(callbacks).__name__}."
+        )
+    if not callbacks:
+        return
+    import keras
+
+    for cb in callbacks:
+        if isinstance(cb, type) and issubclass(cb, keras.callbacks.Callback):
+            raise TypeError(
+                f"The 'callbacks' parameter needs instances, got the class "
+                f"{cb.__name__}: pass {cb.__name__}(...) instead."
+            )
+        if not isinstance(cb, keras.callbacks.Callback):
+            raise TypeError(
+                "The 'callbacks' parameter must hold keras.callbacks.Callback "
+                f"instances. Got {cb!r} of type {type(cb).__name__}."
+            )
 
 
 def check_binary_target(y):

@@ -76,7 +76,8 @@ def test_learned_attributes(fitted):
     check_is_fitted(fitted)
     assert fitted.n_features_in_ == 8
     assert fitted.n_iter_ == 30
-    assert list(fitted.history_) == ["loss"]
+    assert list(fitted.history_) == ["loss", "learning_rate"]
+    assert fitted.history_["learning_rate"] == [pytest.approx(0.01, rel=1e-6)] * 30
     assert len(fitted.history_["loss"]) == 30
     # training loss goes down on easy data
     assert fitted.history_["loss"][-1] < fitted.history_["loss"][0]
@@ -279,11 +280,20 @@ def test_early_stopping_restores_best_weights(binary_data, scoring):
     assert len(clf.history_["val_loss"]) == clf.n_iter_
 
 
-def test_verbose_prints_one_line_per_epoch(binary_data, capsys):
+def test_verbose_follows_keras_conventions(binary_data, capsys):
     X, y = binary_data
+    # 2: one line per epoch with the logs
+    small_classifier(epochs=3, verbose=2).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("Epoch ") == 3 and "loss:" in out and "learning_rate:" in out
+    # 1: one Keras progress bar for the fit, advanced each epoch, ending at 3/3
     small_classifier(epochs=3, verbose=1).fit(X, y)
     out = capsys.readouterr().out
-    assert out.count("Epoch ") == 3 and "loss:" in out
+    assert "Epoch " not in out and "3/3" in out and "loss:" in out
+    # early stopping says when it stopped and which epoch it kept
+    small_classifier(epochs=200, verbose=2, early_stopping=True, n_iter_no_change=2,
+                     learning_rate=0.1).fit(X, y)
+    assert "Early stopping: val_loss has not improved" in capsys.readouterr().out
     small_classifier(epochs=3, verbose=0).fit(X, y)
     assert capsys.readouterr().out == ""
 
