@@ -195,6 +195,25 @@ def has_sigmoid_output(model):
     return act is not None and _activation_name(act) == "logistic"
 
 
+def describe_output(model):
+    """Say what ``model`` ends in, for an error message about its output."""
+    import keras
+
+    shape = tuple(model.output_shape) if hasattr(model, "output_shape") else None
+    last = model.layers[-1] if getattr(model, "layers", None) else None
+    act = getattr(last, "activation", None)
+    try:
+        name = keras.activations.serialize(act) if act is not None else None
+    except Exception:  # a custom callable
+        name = getattr(act, "__name__", repr(act))
+    text = f"its output shape is {shape}"
+    if last is not None:
+        text += f" and its last layer is {type(last).__name__}"
+        if name is not None:
+            text += f" with activation {name!r}"
+    return text
+
+
 def forward_plan(model):
     """A float64 numpy plan of a plain sequential network, or None.
 
