@@ -86,9 +86,7 @@ def _naming(exc, path, verb="write"):
     if isinstance(exc, FileNotFoundError) and verb == "write" and not os.path.isdir(folder):
         reason += f" (there is no folder {folder!r})"
     message = f"cannot {verb} {path!r}: {reason}"
-    if exc.errno is None:
-        return type(exc)(message)
-    return type(exc)(exc.errno, message, path)
+    return type(exc)(message) if exc.errno is None else type(exc)(exc.errno, message)
 
 
 @contextlib.contextmanager

@@ -447,6 +447,7 @@ def test_sep_option(tmp_path, capsys):
     make_frame().to_csv(tmp_path / "d.txt", index=False, sep="|")
     assert main(["fit", str(tmp_path / "d.txt"), "--target", "label", "--sep", "|", *FAST,
                  "--out", str(tmp_path / "m.zip"), "-q"]) == 0
+    capsys.readouterr()
     assert main(["predict", str(tmp_path / "m.zip"), str(tmp_path / "d.txt"),
                  "--sep", "|", "-q"]) == 0
     assert len(read_predictions(capsys.readouterr().out)) == 120

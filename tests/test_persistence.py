@@ -11,6 +11,7 @@ import pytest
 import skbinary
 from conftest import small_classifier
 from skbinary import ModelFileError
+from skbinary._network import KerasArchitecture
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,8 @@ def test_custom_model_round_trip(binary_data, tmp_path):
     clf.save(tmp_path / "m.skb")
     loaded = skbinary.load(tmp_path / "m.skb")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # as docs/user_guide/persistence.rst says (issue 11.18): model rebuilds the network
+    assert isinstance(loaded.model, KerasArchitecture)
     # it keeps training the same network, and a refit rebuilds the same architecture
     loaded.partial_fit(X, y)
     assert loaded.n_iter_ == 3 and loaded.model_.layers[0].units == 4
