@@ -6,6 +6,8 @@ import inspect
 import numbers
 import random
 import sys
+import threading
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,13 +19,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _engine, _network
+from . import _engine, _network, _tf
 from ._validation import (
     OPTIMIZERS,
     check_binary_target,
     check_hidden_layer_sizes,
     check_params,
     check_sample_weight,
+    check_threshold,
     schedule_key,
 )
 
@@ -41,23 +44,84 @@ _AUTO_BATCHES_PER_EPOCH = 64
 _AUTO_BATCH_RANGE = (32, 512)
 
 
+# Serialises every use of the global generators (network builds, seeding):
+# concurrent fits then equal serial ones and leave the globals as they were.
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def _global_rng_preserved(seed=None):
-    """Restore Python's and numpy's global RNGs on exit.
+    """Hold the global-RNG lock; restore Python's and numpy's global RNGs on exit.
 
     Building Keras layers draws default seeds from Python's ``random``; with
-    ``seed``, Keras/TensorFlow are also seeded (for a user-built model).
+    ``seed``, Keras/TensorFlow are also seeded (for a user-built model). Keras
+    offers no way to build a model from a private generator, so the build runs
+    under a process-wide lock: two threads never see each other's seed, and
+    the generators are restored before another thread can draw from them.
+    Training needs no lock: once built, Keras layers draw from their own seed
+    generators, not the global ones.
     """
-    py_state, np_state = random.getstate(), np.random.get_state()
-    try:
-        if seed is not None:
-            import keras
+    with _GLOBAL_RNG_LOCK:
+        py_state, np_state = random.getstate(), np.random.get_state()
+        try:
+            if seed is not None:
+                import keras
 
-            keras.utils.set_random_seed(seed)
-        yield
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
+                keras.utils.set_random_seed(seed)
+            yield
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
+
+
+def _as_float32(X):
+    """``X`` as a C-contiguous float32 ndarray, the precision the network trains in.
+
+    ``X`` is finite (validated); a value beyond float32's range (about 3.4e38)
+    would become infinite here and NaN in the network, so it is refused.
+    """
+    with np.errstate(over="ignore"):
+        X32 = np.ascontiguousarray(X.toarray() if sp.issparse(X) else X, dtype=np.float32)
+    if not np.isfinite(X32).all():
+        raise ValueError(
+            "X has values too large for float32 (beyond about 3.4e38), the precision "
+            "the network computes in. Scale the features (e.g. StandardScaler)."
+        )
+    return X32
+
+
+def _refuse_overflow(values, what):
+    """Raise when the network's output for some rows is not finite (overflow)."""
+    if not np.isfinite(values).all():
+        rows = np.flatnonzero(~np.isfinite(values))
+        raise ValueError(
+            f"The network's {what} overflowed for {len(rows)} row(s) of X (first: row "
+            f"{rows[0]}): the input values are too large for it. Scale the features "
+            "(e.g. StandardScaler)."
+        )
+
+
+def _watched_score(scoring, validation):
+    """``scoring``, or "loss" when the score is undefined on the validation split.
+
+    ROC-AUC and average precision need both classes with a positive weight
+    among the held-out rows; otherwise early stopping watches the validation
+    loss, with a warning that says so.
+    """
+    if scoring == "loss" or validation is None:
+        return scoring
+    _, y_val, w_val = validation
+    if w_val[y_val == 1].sum() > 0 and w_val[y_val == 0].sum() > 0:
+        return scoring
+    warnings.warn(
+        f"early_stopping: scoring={scoring!r} is undefined on the validation split, in "
+        "which only one class has a positive sample weight; early stopping watches "
+        "the validation loss instead. Use more data or a larger validation_fraction to "
+        f"use {scoring!r}.",
+        UserWarning,
+        stacklevel=4,
+    )
+    return "loss"
 
 
 class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
@@ -120,6 +184,8 @@ default=1e-3
         What early stopping watches on the validation split: the log loss
         (lower is better), or ROC-AUC or average precision (PR-AUC, higher is
         better; useful on imbalanced data), computed with ``sklearn.metrics``.
+        When the validation split holds weight of one class only (the score is
+        then undefined), a ``UserWarning`` says so and the loss is watched.
     class_weight : None, "balanced" or dict, default=None
         Weights of the classes, keyed by the labels as passed to ``fit``.
         ``"balanced"`` uses ``n_samples / (2 * np.bincount(y))``. Computed at
@@ -127,7 +193,8 @@ default=1e-3
         ``sample_weight``; the caller's arrays are never modified.
     threshold : float in (0, 1), default=0.5
         ``predict`` returns the positive class ``classes_[1]`` where
-        ``predict_proba(X)[:, 1] >= threshold``.
+        ``predict_proba(X)[:, 1] >= threshold``. Not learned: it may be changed
+        after ``fit`` and is checked again by ``predict``.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ReduceLROnPlateau``, ``LearningRateScheduler``,
         ``EarlyStopping``, ``ModelCheckpoint``, ``CSVLogger``,
@@ -151,15 +218,19 @@ default=1e-3
         with ``functools.partial``. If the model is not compiled,
         ``optimizer`` and ``learning_rate`` are used; if it is, its optimizer
         is kept. The loss is always binary cross-entropy. The architecture
-        parameters above are then ignored. A plain ``keras.Sequential`` of
+        parameters above are then ignored. A model instance is refused (every
+        fit needs fresh weights): pass ``lambda: keras.models.clone_model(m)``
+        or ``KerasArchitecture.of(m)``. A plain ``keras.Sequential`` of
         Dense/BatchNormalization/Activation/Dropout layers is predicted by
         the fast numpy path; other networks by calling Keras.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. An int makes two fits give identical predictions on CPU. The
         built-in network is seeded without touching global random state; a
-        custom ``model`` is built under ``keras.utils.set_random_seed``, after
-        which Python's and numpy's global generators are restored.
+        custom ``model`` is built under ``keras.utils.set_random_seed`` while
+        holding a process-wide lock, after which Python's and numpy's global
+        generators are restored (TensorFlow's global seed stays set). So fits
+        in concurrent threads give what they give one after the other.
     verbose : {0, 1, 2}, default=0
         As in Keras: 0 is silent, 1 draws a progress bar for the fit (one
         step per epoch, with the logs), 2 prints one line per epoch. Output
@@ -177,7 +248,10 @@ default=1e-3
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names.
     model_ : keras.Model
-        The trained Keras network (sigmoid output).
+        The trained Keras network (sigmoid output). The architecture is fixed
+        at ``fit``: changing ``hidden_layer_sizes``, ``activation``,
+        ``dropout``, ``l2`` or ``batch_norm`` afterwards affects only the next
+        ``fit``, not ``model_``, ``save`` or ``partial_fit``.
     history_ : dict of list of float
         Per-epoch ``loss`` and ``learning_rate``, and with early stopping
         ``val_loss`` and ``val_<scoring>`` when ``scoring`` is not
@@ -281,6 +355,7 @@ default=1e-3
             The fitted estimator.
         """
         check_params(self)
+        _tf.import_tensorflow()
         saved = {k: self.__dict__[k] for k in ("n_features_in_", "feature_names_in_")
                  if k in self.__dict__}
         try:
@@ -300,8 +375,7 @@ default=1e-3
         n_features = X.shape[1]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 
-        X32 = (X.toarray() if sp.issparse(X) else X).astype(np.float32, copy=False)
-        X32 = np.ascontiguousarray(X32)
+        X32 = _as_float32(X)
         y32 = y_enc.astype(np.float32)
         w32 = weights.astype(np.float32)
         validation = None
@@ -310,19 +384,22 @@ default=1e-3
             train_idx, val_idx = self._validation_split(y_enc, seed)
             validation = (X32[val_idx], y32[val_idx], w32[val_idx])
             X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
-        callbacks = self._callbacks(early_stopping)
+        scoring = _watched_score(self.scoring, validation)
+        callbacks = self._callbacks(early_stopping, scoring)
 
+        architecture = self._current_architecture() if self.model is None else None
         if self.model is None:
-            key, trainer = self._builtin_trainer(n_features, seed, X32)
+            key, trainer = self._builtin_trainer(n_features, seed, architecture, X32)
         else:
             key, trainer = None, self._custom_trainer(n_features, classes, seed)
         try:
-            history, interrupted = _engine.train(
-                trainer, X32, y32, w32,
-                epochs=self.epochs, batch_size=self._batch_size(len(y32)), seed=seed,
-                validation=validation, metrics=self._validation_metrics(),
-                callbacks=callbacks,
-            )
+            with _tf.own_graphs():
+                history, interrupted = _engine.train(
+                    trainer, X32, y32, w32,
+                    epochs=self.epochs, batch_size=self._batch_size(len(y32)), seed=seed,
+                    validation=validation, metrics=self._validation_metrics(scoring),
+                    callbacks=callbacks,
+                )
             if key is not None:
                 weights_ = trainer.model.get_weights()
                 params_ = _network.forward_plan(trainer.model)
@@ -335,7 +412,7 @@ default=1e-3
         self.__dict__.pop("_partial_optimizer", None)
         self._set_learned(trainer, key is None, classes, history, interrupted,
                           weights_ if key is not None else None,
-                          params_ if key is not None else None)
+                          params_ if key is not None else None, architecture)
         if interrupted:
             # The estimator is usable; let the interrupt stop the caller's loop
             # (a GridSearchCV, a script) as Ctrl-C should.
@@ -343,7 +420,7 @@ default=1e-3
         return self
 
     def _set_learned(self, trainer, custom, classes, history, interrupted,
-                     weights=None, params=None):
+                     weights=None, params=None, architecture=None):
         self.classes_ = classes
         self.history_ = history
         self.n_iter_ = len(history.get("loss", []))
@@ -351,7 +428,10 @@ default=1e-3
             self._custom_model = trainer.model
             self._forward = _network.forward_plan(trainer.model)  # None: call Keras
             self.__dict__.pop("_weights", None)
+            self.__dict__.pop("_architecture", None)
         else:
+            if architecture is not None:
+                self._architecture = architecture
             self._weights = weights if weights is not None else trainer.model.get_weights()
             self._forward = params if params is not None else _network.forward_plan(
                 trainer.model)
@@ -386,6 +466,7 @@ default=1e-3
             The estimator, trained one more epoch.
         """
         check_params(self)
+        _tf.import_tensorflow()
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: the class "
@@ -417,20 +498,22 @@ default=1e-3
             weights = weights * compute_class_weight(
                 self.class_weight, classes=all_classes, y=all_classes)[y_enc]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        X32 = np.ascontiguousarray((X.toarray() if sp.issparse(X) else X), dtype=np.float32)
+        X32 = _as_float32(X)
         trainer = self.__dict__.get("_partial_trainer")
         if trainer is None:
             trainer = self._incremental_trainer(X.shape[1], all_classes, seed, first, X32)
-        history, interrupted = _engine.train(
-            trainer, X32, y_enc.astype(np.float32), weights.astype(np.float32),
-            epochs=1, batch_size=self._batch_size(X32.shape[0]),
-            seed=seed + (0 if first else self.n_iter_),
-            callbacks=self._callbacks(False),
-        )
+        with _tf.own_graphs():
+            history, interrupted = _engine.train(
+                trainer, X32, y_enc.astype(np.float32), weights.astype(np.float32),
+                epochs=1, batch_size=self._batch_size(X32.shape[0]),
+                seed=seed + (0 if first else self.n_iter_),
+                callbacks=self._callbacks(False),
+            )
         previous = {} if first else self.history_
         merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
         custom = self.model is not None if first else "_custom_model" in self.__dict__
-        self._set_learned(trainer, custom, all_classes, merged, interrupted)
+        self._set_learned(trainer, custom, all_classes, merged, interrupted,
+                          architecture=None if custom else self._fitted_architecture())
         self._partial_trainer = trainer
         if interrupted:
             raise KeyboardInterrupt
@@ -440,13 +523,14 @@ default=1e-3
         """A trainer owned by this estimator, for partial_fit."""
         if not first and "_custom_model" in self.__dict__:
             trainer = _engine.Trainer(self._custom_model, self._make_optimizer())
-        elif self.model is not None:
+        elif first and self.model is not None:
             trainer = self._custom_trainer(n_features, classes, seed)
-        else:
+        else:  # the built-in network: as fitted, or as the parameters say on a first call
             _engine.configure_threads()
             with _global_rng_preserved():
-                trainer = _engine.Trainer(self._build_network(n_features),
-                                          self._make_optimizer())
+                trainer = _engine.Trainer(
+                    self._build_network(n_features, self._fitted_architecture()),
+                    self._make_optimizer())
             if first:
                 _network.initialize_weights(trainer.model, seed, X_first)
             else:
@@ -489,16 +573,26 @@ default=1e-3
                 "or early_stopping=False."
             ) from None
 
-    def _builtin_key(self, n_features):
+    def _current_architecture(self):
+        """What the parameters say the built-in network is: fixed at ``fit``."""
+        return {
+            "hidden_layer_sizes": check_hidden_layer_sizes(self.hidden_layer_sizes),
+            "activation": self.activation,
+            "dropout": float(self.dropout),
+            "l2": float(self.l2),
+            "batch_norm": bool(self.batch_norm),
+            "input_scaling": self.input_scaling,
+        }
+
+    def _fitted_architecture(self):
+        """The built-in network as fitted (the parameters' before the first fit)."""
+        return self.__dict__.get("_architecture") or self._current_architecture()
+
+    def _builtin_key(self, n_features, architecture):
         lr = self.learning_rate
         return (
             n_features,
-            check_hidden_layer_sizes(self.hidden_layer_sizes),
-            self.activation,
-            float(self.dropout),
-            float(self.l2),
-            bool(self.batch_norm),
-            self.input_scaling,
+            *architecture.values(),
             self.optimizer,
             float(self.weight_decay),
             # A schedule is part of the compiled step; a float rate is a variable.
@@ -518,19 +612,17 @@ default=1e-3
         return cls(learning_rate=float(lr) if isinstance(lr, numbers.Real) else lr,
                    weight_decay=float(self.weight_decay) or None)
 
-    def _build_network(self, n_features):
-        return _network.build_network(
-            n_features, check_hidden_layer_sizes(self.hidden_layer_sizes),
-            self.activation, float(self.dropout), float(self.l2), bool(self.batch_norm),
-            input_scaling=self.input_scaling,
-        )
+    @staticmethod
+    def _build_network(n_features, architecture):
+        return _network.build_network(n_features, **architecture)
 
-    def _builtin_trainer(self, n_features, seed, X):
-        key = self._builtin_key(n_features)
+    def _builtin_trainer(self, n_features, seed, architecture, X):
+        key = self._builtin_key(n_features, architecture)
 
         def new_trainer():
             with _global_rng_preserved():
-                return _engine.Trainer(self._build_network(n_features), self._make_optimizer())
+                return _engine.Trainer(self._build_network(n_features, architecture),
+                                       self._make_optimizer())
 
         trainer = _engine.acquire(key, new_trainer)
         _network.initialize_weights(trainer.model, seed, X)
@@ -549,15 +641,16 @@ default=1e-3
             return int(np.clip(n_samples // _AUTO_BATCHES_PER_EPOCH, *_AUTO_BATCH_RANGE))
         return int(self.batch_size)
 
-    def _validation_metrics(self):
+    @staticmethod
+    def _validation_metrics(scoring):
         """Metrics logged on the validation split as ``val_<name>``."""
         metrics = {"loss": _engine.weighted_log_loss}
-        if self.scoring != "loss":
-            fn = _SCORES[self.scoring]
-            metrics[self.scoring] = lambda yv, pv, wv: fn(yv, pv, sample_weight=wv)
+        if scoring != "loss":
+            fn = _SCORES[scoring]
+            metrics[scoring] = lambda yv, pv, wv: fn(yv, pv, sample_weight=wv)
         return metrics
 
-    def _callbacks(self, early_stopping):
+    def _callbacks(self, early_stopping, scoring="loss"):
         """Fresh copies of the user's callbacks, then progress and early stopping."""
         from . import _hooks
 
@@ -567,7 +660,7 @@ default=1e-3
             callbacks.append(_hooks.ProgressLogger(self.verbose))
         if early_stopping:
             callbacks.append(_hooks.BestEpochStopping(
-                f"val_{self.scoring}", self.scoring != "loss", self.n_iter_no_change,
+                f"val_{scoring}", scoring != "loss", self.n_iter_no_change,
                 stream=sys.stdout if self.verbose == 2 and not _hooks.in_worker_process()
                 else None))
         return callbacks
@@ -593,7 +686,8 @@ default=1e-3
         if not _network.has_sigmoid_output(model):
             raise ValueError(
                 "The 'model' callable must return a Keras model with one sigmoid output "
-                f"of shape (None, 1); its output shape is {tuple(model.output_shape)}."
+                f"of shape (None, 1); {_network.describe_output(model)}. End it with "
+                "keras.layers.Dense(1, activation='sigmoid')."
             )
         if model.input_shape[-1] != n_features:
             raise ValueError(
@@ -699,8 +793,9 @@ default=1e-3
         if "_weights" not in self.__dict__:
             raise AttributeError("'model_' is set by fit; this estimator is not fitted yet.")
         if self.__dict__.get("_keras_model") is None:
+            _tf.import_tensorflow()
             with _global_rng_preserved():
-                model = self._build_network(self.n_features_in_)
+                model = self._build_network(self.n_features_in_, self._fitted_architecture())
             model.set_weights(self._weights)
             self._keras_model = model
         return self._keras_model
@@ -718,21 +813,27 @@ default=1e-3
                              dtype=[np.float64, np.float32])
 
     def _proba_positive(self, X):
-        """Positive-class probability (float64) and logit for validated ``X``."""
+        """Positive-class probability (float64) and logit for validated ``X``.
+
+        Refuses input whose forward pass overflows: never a NaN probability.
+        """
         if self.__dict__.get("_forward") is not None:
-            if X.shape[0] <= _PREDICT_CHUNK:
-                logit = _network.forward_logit(self._forward, X)
-            else:
-                logit = np.concatenate([
-                    _network.forward_logit(self._forward, X[i : i + _PREDICT_CHUNK])
-                    for i in range(0, X.shape[0], _PREDICT_CHUNK)
-                ])
+            with np.errstate(over="ignore", invalid="ignore"):
+                if X.shape[0] <= _PREDICT_CHUNK:
+                    logit = _network.forward_logit(self._forward, X)
+                else:
+                    logit = np.concatenate([
+                        _network.forward_logit(self._forward, X[i : i + _PREDICT_CHUNK])
+                        for i in range(0, X.shape[0], _PREDICT_CHUNK)
+                    ])
+            _refuse_overflow(logit, "logit")
             return expit(logit), logit
-        X32 = (X.toarray() if sp.issparse(X) else X).astype(np.float32, copy=False)
+        X32 = _as_float32(X)
         model = self._custom_model
         out = [np.asarray(model(X32[i : i + 8192], training=False), np.float64).ravel()
                for i in range(0, X32.shape[0], 8192)]
         proba = np.concatenate(out) if out else np.empty(0)
+        _refuse_overflow(proba, "probability")
         p = np.clip(proba, 1e-12, 1 - 1e-12)
         return proba, np.log(p) - np.log1p(-p)
 
@@ -781,8 +882,9 @@ default=1e-3
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
+        threshold = check_threshold(self.threshold)
         p, _ = self._proba_positive(self._check_X(X))
-        return self.classes_[(p >= self.threshold).astype(int)]
+        return self.classes_[(p >= threshold).astype(int)]
 
     # ---------------------------------------------------------- persistence
 
@@ -828,7 +930,7 @@ default=1e-3
         return self
 
     def _restore(self, *, model, custom, classes, n_features_in, feature_names_in,
-                 history, n_iter):
+                 history, n_iter, architecture=None):
         """Set learned state from a loaded model file (used by ``skbinary.load``)."""
         self.classes_ = classes
         self.n_features_in_ = n_features_in
@@ -843,6 +945,7 @@ default=1e-3
         else:
             self._weights = model.get_weights()
             self._keras_model = model
+            self._architecture = architecture or self._current_architecture()
 
     # ------------------------------------------------------------- pickling
 

@@ -85,7 +85,7 @@ def robust_scaling(X):
     X = np.asarray(X, dtype=np.float64)
     q25, center, q75 = np.percentile(X, [25, 50, 75], axis=0)
     spread = (q75 - q25) / _NORMAL_IQR
-    half_range = (X.max(axis=0) - X.min(axis=0)) / 2
+    half_range = X.max(axis=0) / 2 - X.min(axis=0) / 2  # no overflow near 1e308
     spread = np.where(spread > 0, spread, half_range)
     spread = np.where(spread > 0, spread, 1.0)
     return center, spread
@@ -267,6 +267,25 @@ def has_sigmoid_output(model):
     last = model.layers[-1] if getattr(model, "layers", None) else None
     act = getattr(last, "activation", None)
     return act is not None and _activation_name(act) == "logistic"
+
+
+def describe_output(model):
+    """Say what ``model`` ends in, for an error message about its output."""
+    import keras
+
+    shape = tuple(model.output_shape) if hasattr(model, "output_shape") else None
+    last = model.layers[-1] if getattr(model, "layers", None) else None
+    act = getattr(last, "activation", None)
+    try:
+        name = keras.activations.serialize(act) if act is not None else None
+    except Exception:  # a custom callable
+        name = getattr(act, "__name__", repr(act))
+    text = f"its output shape is {shape}"
+    if last is not None:
+        text += f" and its last layer is {type(last).__name__}"
+        if name is not None:
+            text += f" with activation {name!r}"
+    return text
 
 
 def forward_plan(model):

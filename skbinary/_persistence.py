@@ -5,18 +5,39 @@ feature names, history, versions) and ``model.keras`` (the network in Keras'
 native format). :func:`load` reads the JSON and loads the network with Keras'
 ``safe_mode=True``, so opening a model file cannot run code: a file that would
 need it (a ``Lambda`` layer, say) is refused. Writes go to a temporary file in
-the same folder that is then renamed over the target, so a crash during
-``save`` never leaves a broken file where a good one was.
+the same folder that is then renamed over the target (:func:`atomic_write`), so
+a crash during ``save`` never leaves a broken file where a good one was.
+
+Everything learned is fixed at ``fit``, the architecture included: the file
+stores the network as fitted (``model.keras``) and, for the built-in network,
+its fitted architecture (``architecture``); :func:`load` rebuilds the network
+from that architecture and the stored weights. ``params`` holds the
+estimator's *current* parameters (what ``get_params`` says, as for a pickle),
+which may differ from the fitted architecture after a ``set_params``; they
+only matter for the next ``fit``.
+
+:func:`load` checks the whole file, as ``fit`` checks its input: anything
+unreadable, corrupted or inconsistent is a :class:`ModelFileError` naming the
+file and what is wrong.
 """
 
+import contextlib
 import json
 import os
 import tempfile
+import threading
 import zipfile
 
 import numpy as np
 
-from ._network import KerasArchitecture
+from ._network import (
+    INPUT_SCALINGS,
+    KERAS_ACTIVATIONS,
+    KerasArchitecture,
+    describe_output,
+    forward_plan,
+    has_sigmoid_output,
+)
 
 FORMAT = "skbinary-model"
 FORMAT_VERSION = 1
@@ -41,6 +62,71 @@ class ModelFileError(ValueError):
     ...     print("refused")
     refused
     """
+
+
+_umask_lock = threading.Lock()
+
+
+def _umask():
+    """The process umask, read without changing it where the OS allows."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def _naming(exc, path, verb="write"):
+    """``exc`` again, its message naming ``path`` (not a temporary file)."""
+    reason = exc.strerror or str(exc)
+    folder = os.path.dirname(os.path.abspath(path))
+    if isinstance(exc, FileNotFoundError) and verb == "write" and not os.path.isdir(folder):
+        reason += f" (there is no folder {folder!r})"
+    message = f"cannot {verb} {path!r}: {reason}"
+    return type(exc)(message) if exc.errno is None else type(exc)(exc.errno, message)
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="wb", **kwargs):
+    """Write ``path`` through a temporary file renamed over it on success.
+
+    The file gets the permissions a plain ``open(path, "w")`` would give (0o666
+    less the umask), not the temporary file's 0o600. Errors name ``path``; on
+    any error the temporary file is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    mode : str, default="wb"
+        ``"wb"`` or ``"w"``; ``kwargs`` (encoding, newline) go to ``os.fdopen``.
+
+    Yields
+    ------
+    file : file object
+        Open for writing.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, partial = tempfile.mkstemp(dir=folder, prefix=".skbinary-", suffix=".part")
+    except OSError as exc:
+        raise _naming(exc, path) from None
+    try:
+        os.chmod(partial, 0o666 & ~_umask())
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+        os.replace(partial, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from None
+        raise
 
 
 def _versions():
@@ -81,11 +167,16 @@ def save(est, path):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)
+    custom = "_custom_model" in est.__dict__  # as fitted, whatever the params say now
+    architecture = None if custom else dict(est._fitted_architecture())
+    if architecture is not None:
+        architecture["hidden_layer_sizes"] = list(architecture["hidden_layer_sizes"])
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
-        "custom_model": est.model is not None,
+        "custom_model": custom,
+        "architecture": architecture,
         "params": _json_params(est),
         "classes": [_py(c) for c in est.classes_],
         "classes_dtype": est.classes_.dtype.str,
@@ -96,21 +187,12 @@ def save(est, path):
         "history": est.history_,
         "n_iter": int(est.n_iter_),
     }
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
         keras.saving.save_model(est.model_, keras_file)
-        fd, partial = tempfile.mkstemp(dir=folder, prefix=".skbinary-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr("metadata.json", json.dumps(meta, indent=1))
-                zf.write(keras_file, "model.keras")
-            os.replace(partial, path)
-        except BaseException:
-            if os.path.exists(partial):
-                os.remove(partial)
-            raise
+        with atomic_write(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("metadata.json", json.dumps(meta, indent=1))
+            zf.write(keras_file, "model.keras")
 
 
 def load(path):
@@ -128,9 +210,14 @@ def load(path):
 
     Raises
     ------
+    FileNotFoundError, PermissionError, IsADirectoryError
+        If the file cannot be opened; the message names it.
     ModelFileError
-        If the file is not a skbinary model file, is truncated or corrupted,
-        has an unknown format version, or would need code execution to load.
+        If the file is not a skbinary model file, is truncated, corrupted or
+        inconsistent (its metadata is checked against its network, its
+        parameters as ``fit`` checks them), has an unknown format version, or
+        would need code execution to load. The message names the file and
+        what is wrong.
 
     Examples
     --------
@@ -144,22 +231,92 @@ def load(path):
     >>> model.predict_proba(X[:3]).shape
     (3, 2)
     """
-    import keras
-
     from ._classifier import KerasBinaryClassifier
 
     path = os.fspath(path)
+    meta, keras_bytes = _read_archive(path)
+    _check_metadata(meta, path)
+    model = _load_network(keras_bytes, path)
+    custom = meta["custom_model"]
+    n_features = meta["n_features_in"]
+    if not has_sigmoid_output(model):
+        raise ModelFileError(
+            f"{path!r} is corrupted: its network must end in one sigmoid unit; "
+            f"{describe_output(model)}."
+        )
+    if model.input_shape[-1] != n_features:
+        raise ModelFileError(
+            f"{path!r} is corrupted: n_features_in is {n_features} but its network "
+            f"takes {model.input_shape[-1]} features."
+        )
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        raise ModelFileError(f"{path!r} is corrupted: its network has non-finite weights.")
     try:
-        with zipfile.ZipFile(path) as zf:
+        est = KerasBinaryClassifier(**_decode_params(meta["params"]))
+        if custom:
+            # refitting rebuilds the same architecture with fresh weights
+            est.set_params(model=KerasArchitecture.of(model))
+        from ._validation import check_params
+
+        check_params(est)
+        classes = np.array(meta["classes"], dtype=np.dtype(meta["classes_dtype"]))
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        raise ModelFileError(f"{path!r} holds invalid parameters: {exc}") from None
+    if len(np.unique(classes)) != 2:
+        raise ModelFileError(f"{path!r} is corrupted: classes {meta['classes']!r} are not "
+                             "two distinct labels.")
+    architecture = None if custom else _architecture(meta, est)
+    if not custom:
+        model = _rebuilt(model, architecture, n_features, path)
+    est._restore(
+        model=model,
+        custom=custom,
+        classes=classes,
+        n_features_in=n_features,
+        feature_names_in=meta["feature_names_in"],
+        history=meta["history"],
+        n_iter=meta["n_iter"],
+        architecture=architecture,
+    )
+    return est
+
+
+def _read_archive(path):
+    """``(metadata dict, network bytes)`` of the zip archive at ``path``."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        raise _naming(exc, path, "read") from None
+    except Exception as exc:  # whatever the bytes make zipfile raise
+        raise ModelFileError(
+            f"{path!r} is not a readable skbinary model file (not a zip archive, "
+            f"truncated or corrupted?): {type(exc).__name__}: {exc}"
+        ) from None
+    try:
+        with zf:
+            names = zf.namelist()
+            missing = [n for n in ("metadata.json", "model.keras") if n not in names]
+            if missing:
+                raise ModelFileError(f"{path!r} is not a readable skbinary model file: it "
+                                     f"lacks {', '.join(missing)}.")
             meta = json.loads(zf.read("metadata.json").decode("utf-8"))
             keras_bytes = zf.read("model.keras")
-    except FileNotFoundError:
+    except ModelFileError:
         raise
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError,
-            EOFError, OSError) as exc:
+    except Exception as exc:  # zlib.error, BadZipFile (CRC), NotImplementedError, ...
         raise ModelFileError(
-            f"{path!r} is not a readable skbinary model file (truncated or corrupted?): {exc}"
+            f"{path!r} is not a readable skbinary model file (truncated or corrupted?): "
+            f"{type(exc).__name__}: {exc}"
         ) from None
+    return meta, keras_bytes
+
+
+def _is_int(value, low=0):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _check_metadata(meta, path):
+    """Raise ModelFileError naming what is missing or malformed in ``meta``."""
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{path!r} is not a skbinary model file.")
     if meta.get("format_version") != FORMAT_VERSION:
@@ -168,37 +325,128 @@ def load(path):
             f"skbinary reads version {FORMAT_VERSION}. It was written by "
             f"{meta.get('versions')}."
         )
+
+    def bad(key, expected):
+        raise ModelFileError(f"{path!r} is corrupted: {key!r} must be {expected}, got "
+                             f"{meta.get(key)!r:.200}.")
+
+    if not isinstance(meta.get("params"), dict):
+        bad("params", "a dict of the estimator's parameters")
+    from ._classifier import KerasBinaryClassifier
+
+    known = set(KerasBinaryClassifier().get_params()) - {"model"}
+    unknown = sorted(set(meta["params"]) - known)
+    if unknown:
+        raise ModelFileError(f"{path!r} is corrupted: unknown parameter(s) {unknown} in "
+                             "'params'.")
+    if not isinstance(meta.get("custom_model"), bool):
+        bad("custom_model", "true or false")
+    scalar = (str, int, float, bool)
+    classes = meta.get("classes")
+    if not (isinstance(classes, list) and len(classes) == 2
+            and all(isinstance(c, scalar) for c in classes)):
+        bad("classes", "a list of two labels")
+    if not isinstance(meta.get("classes_dtype"), str):
+        bad("classes_dtype", "a numpy dtype string")
+    if not _is_int(meta.get("n_features_in"), 1):
+        bad("n_features_in", "a positive int")
+    names = meta.get("feature_names_in")
+    if names is not None and not (isinstance(names, list)
+                                  and len(names) == meta["n_features_in"]
+                                  and all(isinstance(n, str) for n in names)):
+        bad("feature_names_in", f"null or a list of {meta['n_features_in']} strings")
+    history = meta.get("history")
+    if not (isinstance(history, dict) and all(
+            isinstance(v, list) and all(isinstance(x, (int, float)) for x in v)
+            for v in history.values())):
+        bad("history", "a dict of lists of numbers")
+    if not _is_int(meta.get("n_iter")):
+        bad("n_iter", "an int >= 0")
+    arch = meta.get("architecture")
+    if not meta["custom_model"] and arch is not None:
+        if not (isinstance(arch, dict) and set(arch) - {"input_scaling"} == {
+                "hidden_layer_sizes", "activation", "dropout", "l2", "batch_norm"}):
+            bad("architecture", "the built-in network's build arguments")
+        try:
+            from ._validation import check_hidden_layer_sizes, check_number
+
+            if not isinstance(arch["hidden_layer_sizes"], list):
+                raise TypeError("hidden_layer_sizes must be a list")
+            check_hidden_layer_sizes(arch["hidden_layer_sizes"])
+            if arch["activation"] not in KERAS_ACTIVATIONS:
+                raise ValueError(f"unknown activation {arch['activation']!r}")
+            check_number(arch["dropout"], "dropout", min_val=0.0, max_val=1.0,
+                         include_boundaries="left")
+            check_number(arch["l2"], "l2", min_val=0.0)
+            if not isinstance(arch["batch_norm"], bool):
+                raise TypeError("batch_norm must be true or false")
+            if arch.get("input_scaling") not in INPUT_SCALINGS:
+                raise ValueError(f"unknown input_scaling {arch['input_scaling']!r}")
+        except (TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': {exc}") from None
+
+
+def _decode_params(stored):
+    params = dict(stored)
+    cw = params.get("class_weight")
+    if isinstance(cw, dict):
+        if set(cw) != {"keys", "values"} or not all(
+                isinstance(cw[k], list) for k in cw) or len(cw["keys"]) != len(cw["values"]):
+            raise ValueError(f"malformed class_weight {cw!r:.200}")
+        params["class_weight"] = dict(zip(cw["keys"], cw["values"]))
+    if isinstance(params.get("hidden_layer_sizes"), list):
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    lr = params.get("learning_rate")
+    if isinstance(lr, dict):  # a Keras LearningRateSchedule, stored as its config
+        import keras
+
+        if set(lr) != {"schedule"}:
+            raise ValueError(f"malformed learning_rate {lr!r:.200}")
+        params["learning_rate"] = keras.optimizers.schedules.deserialize(lr["schedule"])
+    return params
+
+
+def _load_network(keras_bytes, path):
+    import keras
+
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
         with open(keras_file, "wb") as fh:
             fh.write(keras_bytes)
         try:
-            model = keras.saving.load_model(keras_file, compile=False, safe_mode=True)
+            return keras.saving.load_model(keras_file, compile=False, safe_mode=True)
         except Exception as exc:
             raise ModelFileError(
                 f"The network in {path!r} cannot be loaded safely: {exc}"
             ) from None
-    params = dict(meta["params"])
-    cw = params.get("class_weight")
-    if isinstance(cw, dict):
-        params["class_weight"] = dict(zip(cw["keys"], cw["values"]))
-    if isinstance(params.get("learning_rate"), dict):
-        params["learning_rate"] = keras.optimizers.schedules.deserialize(
-            params["learning_rate"]["schedule"])
-    if isinstance(params.get("hidden_layer_sizes"), list):
-        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
-    if meta["custom_model"]:
-        # refitting rebuilds the same architecture with fresh weights
-        params["model"] = KerasArchitecture.of(model)
-    est = KerasBinaryClassifier(**params)
-    est._restore(
-        model=model,
-        custom=meta["custom_model"],
-        classes=np.array(meta["classes"], dtype=np.dtype(meta["classes_dtype"])),
-        n_features_in=meta["n_features_in"],
-        feature_names_in=meta["feature_names_in"],
-        history=meta["history"],
-        n_iter=meta["n_iter"],
-    )
-    return est
 
+
+def _architecture(meta, est):
+    arch = meta.get("architecture")
+    if arch is None:  # a file from before architectures were stored
+        return est._current_architecture()
+    # Files written before input scaling existed have none.
+    return {**arch, "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"]),
+            "dropout": float(arch["dropout"]), "l2": float(arch["l2"]),
+            "input_scaling": arch.get("input_scaling")}
+
+
+def _rebuilt(model, arch, n_features, path):
+    """The built-in network rebuilt from ``arch`` with ``model``'s weights."""
+    from ._classifier import KerasBinaryClassifier, _global_rng_preserved
+
+    try:
+        with _global_rng_preserved():
+            network = KerasBinaryClassifier._build_network(n_features, arch)
+        network.set_weights(model.get_weights())
+    except (ValueError, TypeError) as exc:
+        raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
+                             f"its network: {exc}") from None
+    plan, stored = forward_plan(network), forward_plan(model)
+    same = stored is not None and len(plan) == len(stored) and all(
+        a[0] == b[0] and all(np.array_equal(x, y) for x, y in zip(a[1:], b[1:]))
+        for a, b in zip(plan, stored))
+    if not same:
+        raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
+                             "its network.")
+    return network

@@ -36,6 +36,74 @@ def check_hidden_layer_sizes(value):
     return tuple(int(s) for s in sizes)
 
 
+def check_number(value, name, target_type=numbers.Real, *, allow_bool=False, **bounds):
+    """``check_scalar`` that also refuses NaN and infinity, naming the parameter.
+
+    ``check_scalar`` compares with the bounds, and every comparison with NaN is
+    False, so NaN would pass any range. Every numeric parameter goes through here.
+
+    Raises
+    ------
+    TypeError or ValueError
+        Naming the parameter, the value and what it accepts.
+    """
+    if isinstance(value, (bool, np.bool_)) and not allow_bool:
+        raise TypeError(f"The '{name}' parameter must be a number, not a bool. Got {value!r}.")
+    if isinstance(value, numbers.Real) and not np.isfinite(float(value)):
+        raise ValueError(f"The '{name}' parameter must be a finite number. Got {value!r}.")
+    return check_scalar(value, name, target_type, **bounds)
+
+
+def check_threshold(value):
+    """Validate the decision ``threshold``: a finite number in (0, 1).
+
+    Used by ``fit`` and again by ``predict``, since ``set_params`` may have
+    changed it after the fit.
+    """
+    return check_number(value, "threshold", min_val=0.0, max_val=1.0,
+                        include_boundaries="neither")
+
+
+def check_model_param(model):
+    """Refuse a ``model`` that is not a function returning a new Keras model.
+
+    Raises
+    ------
+    TypeError
+        For a Keras model instance (the scikeras habit), a class, or anything
+        not callable; the message says what to pass instead.
+    """
+    if model is None:
+        return
+    if isinstance(model, type):
+        raise TypeError(
+            f"The 'model' parameter must be a function that builds and returns a Keras "
+            f"model, not the class {model.__name__} itself: pass e.g. "
+            f"model=lambda: keras.Sequential([keras.Input((n_features,)), ..., "
+            "keras.layers.Dense(1, activation='sigmoid')]).")
+    if hasattr(model, "layers") and hasattr(model, "get_weights"):
+        raise TypeError(
+            "The 'model' parameter must be a function returning a new Keras model, not a "
+            "model instance (every fit needs fresh weights): pass model=lambda: "
+            "keras.models.clone_model(my_model), or model=KerasArchitecture.of(my_model) "
+            "(from skbinary._network) to rebuild its architecture.")
+    if not callable(model):
+        raise TypeError(
+            "The 'model' parameter must be None or a callable returning a Keras model "
+            f"with one sigmoid output. Got an object of type {type(model).__name__}.")
+
+
+def _check_class_weight(cw):
+    if not (cw is None or (isinstance(cw, str) and cw == "balanced") or isinstance(cw, dict)):
+        raise ValueError(
+            "The 'class_weight' parameter must be None, 'balanced' or a dict mapping "
+            f"labels to weights. Got {cw!r} instead."
+        )
+    if isinstance(cw, dict):
+        for label, weight in cw.items():
+            check_number(weight, f"class_weight[{label!r}]", min_val=0.0)
+
+
 def check_params(est):
     """Validate every constructor parameter of a ``KerasBinaryClassifier``.
 
@@ -46,49 +114,41 @@ def check_params(est):
     """
     check_hidden_layer_sizes(est.hidden_layer_sizes)
     _choice(est.activation, "activation", KERAS_ACTIVATIONS)
-    check_scalar(est.dropout, "dropout", numbers.Real, min_val=0.0, max_val=1.0,
-                 include_boundaries="left")
-    check_scalar(est.l2, "l2", numbers.Real, min_val=0.0)
+    check_number(est.dropout, "dropout", min_val=0.0, max_val=1.0, include_boundaries="left")
+    check_number(est.l2, "l2", min_val=0.0)
     if not isinstance(est.batch_norm, (bool, np.bool_)):
         raise TypeError(f"The 'batch_norm' parameter must be a bool. Got {est.batch_norm!r}.")
-    if est.input_scaling not in INPUT_SCALINGS:
+    if not (est.input_scaling is None or (isinstance(est.input_scaling, str)
+                                          and est.input_scaling in INPUT_SCALINGS)):
         raise ValueError(
             "The 'input_scaling' parameter must be 'robust' or None. Got "
             f"{est.input_scaling!r} instead."
         )
     _choice(est.optimizer, "optimizer", OPTIMIZERS)
     if isinstance(est.learning_rate, numbers.Real):
-        check_scalar(est.learning_rate, "learning_rate", numbers.Real, min_val=0.0,
+        check_number(est.learning_rate, "learning_rate", min_val=0.0,
                      include_boundaries="neither")
     else:
         schedule_key(est.learning_rate)
-    check_scalar(est.weight_decay, "weight_decay", numbers.Real, min_val=0.0)
-    if est.batch_size != "auto":
-        check_scalar(est.batch_size, "batch_size", numbers.Integral, min_val=1)
-    check_scalar(est.epochs, "epochs", numbers.Integral, min_val=1)
-    if not (isinstance(est.early_stopping, (bool, np.bool_)) or est.early_stopping == "auto"):
+    check_number(est.weight_decay, "weight_decay", min_val=0.0)
+    if not (isinstance(est.batch_size, str) and est.batch_size == "auto"):
+        check_number(est.batch_size, "batch_size", numbers.Integral, min_val=1)
+    check_number(est.epochs, "epochs", numbers.Integral, min_val=1)
+    if not (isinstance(est.early_stopping, (bool, np.bool_))
+            or (isinstance(est.early_stopping, str) and est.early_stopping == "auto")):
         raise TypeError(
             "The 'early_stopping' parameter must be a bool or 'auto'. Got "
             f"{est.early_stopping!r}."
         )
-    check_scalar(est.validation_fraction, "validation_fraction", numbers.Real,
-                 min_val=0.0, max_val=1.0, include_boundaries="neither")
-    check_scalar(est.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
-    _choice(est.scoring, "scoring", SCORINGS)
-    cw = est.class_weight
-    if not (cw is None or cw == "balanced" or isinstance(cw, dict)):
-        raise ValueError(
-            "The 'class_weight' parameter must be None, 'balanced' or a dict mapping "
-            f"labels to weights. Got {cw!r} instead."
-        )
-    check_scalar(est.threshold, "threshold", numbers.Real, min_val=0.0, max_val=1.0,
+    check_number(est.validation_fraction, "validation_fraction", min_val=0.0, max_val=1.0,
                  include_boundaries="neither")
-    if est.model is not None and not callable(est.model):
-        raise TypeError(
-            "The 'model' parameter must be None or a callable returning a Keras model "
-            f"with one sigmoid output. Got an object of type {type(est.model).__name__}."
-        )
-    check_scalar(est.verbose, "verbose", numbers.Integral, min_val=0, max_val=2)
+    check_number(est.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
+    _choice(est.scoring, "scoring", SCORINGS)
+    _check_class_weight(est.class_weight)
+    check_threshold(est.threshold)
+    check_model_param(est.model)
+    check_number(est.verbose, "verbose", numbers.Integral, allow_bool=True, min_val=0,
+                 max_val=2)
     check_callbacks(est.callbacks)
 
 

@@ -52,7 +52,9 @@ Errors are one line on stderr, and the exit status says what went wrong:
 """
 
 import argparse
+import collections
 import contextlib
+import csv
 import json
 import math
 import os
@@ -66,7 +68,8 @@ import zlib
 
 import numpy as np
 
-from ._persistence import ModelFileError
+from . import _tf
+from ._persistence import ModelFileError, atomic_write
 
 __all__ = ["DataError", "TabularModel", "fit_model", "load_model", "main", "read_csv"]
 
@@ -126,9 +129,8 @@ class _OutputError(OSError):
 class _Progress:
     """Per-stage lines on stderr: ``start("Reading x.csv")`` ... ``done("120 rows")``."""
 
-    def __init__(self, quiet, tf_logs=False):
+    def __init__(self, quiet):
         self.quiet = quiet
-        self.tf_logs = tf_logs
         self._open = False
         self._t0 = None
 
@@ -162,56 +164,17 @@ class _Progress:
             self._open = False
 
 
-# TensorFlow's native start-up lines (oneDNN, CUDA probing) bypass Python and
-# ignore TF_CPP_MIN_LOG_LEVEL; they are captured at import and dropped.
-_TF_CHATTER = re.compile(
-    r"^(WARNING: All log messages before absl::InitializeLog\(\)"
-    r"|[IW]\d{4} "
-    r"|E\d{4} .*(cuInit|cuda|CUDA|cuDNN|cuFFT|cuBLAS))"
-)
-_LOG_LINE = re.compile(r"^([IWEF]\d{4} |Traceback|\w+(Error|Warning)\b)")
-
-
 def _start_tensorflow(progress):
-    """Import TensorFlow and Keras, keeping their native start-up chatter off stderr.
+    """Import TensorFlow and Keras as a timed stage, without their start-up chatter.
 
-    Anything else they write at start-up is passed on. Nothing is captured
-    when TensorFlow is already imported or TF_CPP_MIN_LOG_LEVEL is 0.
+    See :func:`skbinary._tf.import_tensorflow`: with TF_CPP_MIN_LOG_LEVEL=0
+    TensorFlow's logs are shown.
     """
     if "tensorflow" in sys.modules:
         return
     progress.start("Starting TensorFlow")
-    if progress.tf_logs:
-        import keras
-        import tensorflow  # noqa: F401
-
-        progress.done(timed=True)
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import keras  # noqa: F401
-            import tensorflow as tf
-
-            tf.config.list_physical_devices("GPU")  # probes CUDA: more chatter
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            lines = captured.read().decode("utf-8", "replace").splitlines()
+    _tf.import_tensorflow()
     progress.done(timed=True)
-    dropping = False
-    for line in lines:
-        if _TF_CHATTER.match(line):
-            dropping = True
-        elif dropping and not _LOG_LINE.match(line):
-            continue  # the rest of a dropped multi-line message
-        elif line.strip():
-            dropping = False
-            print(line, file=sys.stderr)
 
 
 def _count(n, noun):
@@ -237,7 +200,40 @@ def _import_pandas():
     return pd
 
 
-def read_csv(path, *, na_values=(), progress=None):
+SEPARATORS = ",;\t|"
+
+
+def sniff_separator(path):
+    """The field separator of a CSV file: ``,``, ``;``, tab or ``|``.
+
+    Decided by :class:`csv.Sniffer` on the first 64 KiB (whole lines), among
+    these four only; ``,`` when the file has one column, cannot be read, or
+    the sniffer cannot tell.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A CSV file.
+
+    Returns
+    -------
+    sep : str
+        One character.
+    """
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            sample = fh.read(65536)
+    except OSError:
+        return ","  # read_csv reports it
+    if len(sample) == 65536 and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(path, *, sep=None, na_values=(), progress=None):
     """Read a CSV file as the command line does: every column as strings.
 
     Columns are typed later, the same way at training and at prediction:
@@ -248,6 +244,10 @@ def read_csv(path, *, na_values=(), progress=None):
     ----------
     path : str or path-like
         A CSV file with a header row.
+    sep : str, default=None
+        The field separator (one character). None: detected by
+        :func:`sniff_separator`; a separator other than ``,`` is then noted
+        on the progress display.
     na_values : sequence of str, default=()
         Strings read as missing besides pandas' defaults (empty, NA, NaN, ...).
     progress : optional
@@ -271,7 +271,10 @@ def read_csv(path, *, na_values=(), progress=None):
         progress.start(f"Reading {path}")
     # index_col=False: a row with more fields than the header is an error, not
     # a silent index column.
-    kwargs = {"dtype": str, "index_col": False}
+    detected = sep is None
+    if detected:
+        sep = sniff_separator(path)
+    kwargs = {"dtype": str, "index_col": False, "sep": sep}
     if na_values:
         kwargs["na_values"] = list(na_values)
     try:
@@ -295,6 +298,9 @@ def read_csv(path, *, na_values=(), progress=None):
         raise DataError(f"{path} has a header but no data rows")
     if progress is not None:
         progress.done(f"{_count(frame.shape[0], 'row')}, {_count(frame.shape[1], 'column')}")
+        if detected and sep != ",":
+            progress.line(f"note: reading {path} with separator {sep!r} (detected; "
+                          "set it with --sep)")
     return frame
 
 
@@ -318,6 +324,19 @@ def _clean_labels(series):
     return out
 
 
+def _label_key(label):
+    """What makes two target values one label, in every command.
+
+    Values that parse as finite numbers are compared as numbers (``"1"``,
+    ``"1.0"`` and ``"01"`` are one label); any other value as its text.
+    """
+    try:
+        number = float(label)
+    except (TypeError, ValueError):
+        return label
+    return number if math.isfinite(number) else label
+
+
 def _sorted_labels(labels):
     """Sort labels numerically when they all are numbers, else as strings."""
     try:
@@ -329,10 +348,41 @@ def _sorted_labels(labels):
 # --------------------------------------------------------------------------- #
 # Feature columns: kinds, preparation, the ColumnTransformer
 # --------------------------------------------------------------------------- #
-def _infer_columns(frame, target, drop, source, progress):
-    """``[(name, kind)]`` of the feature columns, and the names left out as empty."""
+_ID_NAME = re.compile(r"^(id|ID|Id)$|[\W_](id|ID|Id)$|[a-z](ID|Id)$|^(id|ID|Id)[\W_]")
+MIN_ROWS_FOR_IDS = 20
+
+
+def _looks_like_id(series, kind, name):
+    """Whether a column is an identifier: a different value in every row.
+
+    Text that is unique per row (``"C00017"``) tells nothing about a new row
+    (one-hot encoding it memorises the training rows; every value is unseen
+    at prediction). Unique integers are an identifier when the name says so
+    (``CustomerID``, ``user_id``) or they count the rows (0, 1, 2, ... in some
+    order, like a saved pandas index). Columns with missing values and files
+    of fewer than ``MIN_ROWS_FOR_IDS`` rows are never taken for identifiers.
+    """
     pd = _import_pandas()
-    columns, empty = [], []
+    n = len(series)
+    if n < MIN_ROWS_FOR_IDS or series.isna().any() or series.nunique() != n:
+        return False
+    if kind == CATEGORICAL:
+        return True
+    numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+    if not np.all(numbers == np.round(numbers)):
+        return False
+    ordered = np.sort(numbers)
+    return bool(_ID_NAME.search(str(name))) or bool(np.all(np.diff(ordered) == 1))
+
+
+def _infer_columns(frame, target, drop, source, progress):
+    """``[(name, kind)]`` of the feature columns, the empty and the ID-like columns.
+
+    Empty columns and identifiers (:func:`_looks_like_id`) are left out, each
+    with a note.
+    """
+    pd = _import_pandas()
+    columns, empty, ids = [], [], []
     for name in frame.columns:
         if name == target or name in drop:
             continue
@@ -357,12 +407,20 @@ def _infer_columns(frame, target, drop, source, progress):
                     f"{_row_examples(series, bad)}. Fix the file, pass --na-values if "
                     f"these mean 'missing', or leave the column out with --drop"
                 )
+        if _looks_like_id(series, kind, name):
+            ids.append(name)
+            continue
         columns.append((name, kind))
     if empty and progress is not None:
         progress.line(f"note: ignoring column(s) with no values: {_quote_list(empty)}")
+    if ids and progress is not None:
+        progress.line(f"note: leaving out ID-like column(s), a different value in every "
+                      f"row, which tell nothing about new rows: {_quote_list(ids)} "
+                      "(name them with --drop to silence this note)")
     if not columns:
-        raise DataError(f"{source}: no feature columns besides the target {target!r}")
-    return columns, empty
+        raise DataError(f"{source}: no feature columns besides the target {target!r}"
+                        + (f" and the ID-like column(s) {_quote_list(ids)}" if ids else ""))
+    return columns, empty, ids
 
 
 def _prepare(frame, columns, source):
@@ -565,27 +623,17 @@ class TabularModel:
 
     def save(self, path):
         """Write the model to ``path`` atomically (temporary file, then rename)."""
-        path = os.fspath(path)
         text = json.dumps(self.to_json(), indent=1, allow_nan=False)
-        folder = os.path.dirname(os.path.abspath(path))
         with tempfile.TemporaryDirectory() as tmp:
             network = os.path.join(tmp, NETWORK_FILE)
             self.pipeline.named_steps["classifier"].save(network)
             try:
-                fd, partial = tempfile.mkstemp(dir=folder, prefix=".skbinary-",
-                                               suffix=".part")
-            except OSError as exc:
-                raise _OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-            try:
-                with os.fdopen(fd, "wb") as fh, \
+                with atomic_write(path) as fh, \
                         zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
                     zf.writestr(PREPROCESS_JSON, text)
                     zf.write(network, NETWORK_FILE)
-                os.replace(partial, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.remove(partial)
-                raise
+            except OSError as exc:
+                raise _OutputError(exc.strerror or str(exc)) from None
         return self
 
 
@@ -805,8 +853,14 @@ def _target_labels(frame, target, positive, source, progress):
         progress.line(f"note: leaving out {int((~keep).sum()):,} row(s) with no "
                       f"{target!r} value")
     y = y[keep]
-    values, counts = np.unique(y.astype(str), return_counts=True)
-    values = [str(v) for v in values]
+    keys = [_label_key(v) for v in y]
+    # each label is written as its most frequent spelling ("1" rather than "1.0")
+    spellings = collections.defaultdict(collections.Counter)
+    for key, value in zip(keys, y):
+        spellings[key][value] += 1
+    label_of = {key: max(sorted(c), key=c.get) for key, c in spellings.items()}
+    values = _sorted_labels(list(label_of.values()))
+    counts = [sum(spellings[_label_key(v)].values()) for v in values]
     found = ", ".join(f"{v!r} ({_count(int(c), 'row')})"
                       for v, c in list(zip(values, counts))[:6])
     if len(values) == 1:
@@ -820,16 +874,17 @@ def _target_labels(frame, target, positive, source, progress):
             f"({found}{', ...' if len(values) > 6 else ''}); skbinary trains binary "
             "(two-class) classifiers"
         )
-    labels = _sorted_labels(values)
+    labels = values
     if positive is not None:
-        positive = str(positive).strip()
-        if positive not in labels:
+        wanted = _label_key(str(positive).strip())
+        if wanted not in label_of:
             raise DataError(
                 f"--positive {positive!r} is not a value of the target column "
                 f"{target!r}; its values are {labels[0]!r} and {labels[1]!r}"
             )
-        labels = [v for v in labels if v != positive] + [positive]
-    y01 = (y == labels[1]).astype(np.int64)
+        labels = [v for v in labels if v != label_of[wanted]] + [label_of[wanted]]
+    positive_key = _label_key(labels[1])
+    y01 = np.array([key == positive_key for key in keys], dtype=np.int64)
     return (labels[0], labels[1]), y01, keep
 
 
@@ -892,7 +947,7 @@ def fit_model(frame, target, *, positive=None, drop=(), hidden_layer_sizes=DEFAU
         raise DataError(f"--drop names the target column {target!r}")
     labels, y01, keep = _target_labels(frame, target, positive, source, progress)
     frame = frame.loc[keep]
-    columns, empty = _infer_columns(frame, target, set(drop), source, progress)
+    columns, empty, ids = _infer_columns(frame, target, set(drop), source, progress)
     X = _prepare(frame, columns, source)
     n_numeric = sum(kind == NUMERIC for _, kind in columns)
     classifier = KerasBinaryClassifier(
@@ -908,6 +963,7 @@ def fit_model(frame, target, *, positive=None, drop=(), hidden_layer_sizes=DEFAU
         "categorical_columns": len(columns) - n_numeric,
         "ignored_empty_columns": [str(c) for c in empty],
         "dropped_columns": [str(c) for c in drop],
+        "ignored_id_columns": [str(c) for c in ids],
         "class_counts": {labels[0]: int((y01 == 0).sum()), labels[1]: int((y01 == 1).sum())},
         "epochs": int(epochs),
         "class_weight": class_weight,
@@ -1057,6 +1113,14 @@ def _int(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
 
 
+def _separator(text):
+    sep = {"tab": "\t", "\\t": "\t"}.get(text.lower(), text)
+    if len(sep) != 1 or sep in "\"\r\n":
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the separator must be one character, like ';' or tab")
+    return sep
+
+
 def _names(text):
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -1067,6 +1131,9 @@ def _build_parser():
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true",
                         help="no progress messages on stderr")
+    common.add_argument("--sep", type=_separator, metavar="CHAR",
+                        help="the field separator, e.g. ';' or tab (default: detected "
+                             "among , ; tab |, with a note when it is not a comma)")
     common.add_argument("--na-values", metavar="TOKENS", type=_names, default=[],
                         help="comma-separated strings that mean 'missing' in the CSV "
                              "(besides empty cells, NA, NaN, n/a, null, ...)")
@@ -1174,8 +1241,7 @@ def _cmd_fit(args, progress):
                   "dropout": args.dropout or list(SEARCH_DROPOUT)}
     out = args.out or _default_model_path(args.data)
     _check_writable(out)
-    frame = read_csv(args.data, na_values=args.na_values,
-                      progress=progress)
+    frame = read_csv(args.data, sep=args.sep, na_values=args.na_values, progress=progress)
     model = fit_model(
         frame, args.target, positive=args.positive, drop=args.drop,
         hidden_layer_sizes=hidden[0], dropout=dropout[0], epochs=args.epochs,
@@ -1216,6 +1282,9 @@ def _print_fit_summary(model, args, out):
         parts.append(f"{len(categorical)} categorical: {', '.join(categorical[:6])}"
                      + (", ..." if len(categorical) > 6 else ""))
     lines.append(f"  columns:         {cols} ({'; '.join(parts)})")
+    if t.get("ignored_id_columns"):
+        lines.append(f"  left out:        ID-like column(s) "
+                     f"{', '.join(t['ignored_id_columns'])}")
     counts = t["class_counts"]
     lines.append(f"  target:          {model.target!r}, classes {neg!r} "
                  f"({counts[neg]:,} rows) and {pos!r} ({counts[pos]:,} rows)")
@@ -1284,7 +1353,7 @@ def _cmd_predict(args, progress):
         _check_writable(args.out)
     model_file = _open_model(args.model, progress)
     na_values = list(dict.fromkeys(model_file.na_values + args.na_values))
-    frame = read_csv(args.data, na_values=na_values, progress=progress)
+    frame = read_csv(args.data, sep=args.sep, na_values=na_values, progress=progress)
     X = model_file.prepare(frame, args.data)
     _note_unknown(model_file, X, progress)
     model = _build(model_file, progress)
@@ -1319,40 +1388,17 @@ def _check_writable(path):
 
 
 def _write_text_atomic(path, text):
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        fd, partial = tempfile.mkstemp(dir=folder, prefix=".skbinary-", suffix=".part")
-    except OSError as exc:
-        raise _OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        os.replace(partial, path)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.remove(partial)
-        raise _OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise _OutputError(exc.strerror or str(exc)) from None
 
 
 def _match_labels(values, labels):
-    """Encode the true labels 0/1; numbers match numerically (``1`` and ``1.0``)."""
-    y = np.full(len(values), -1, dtype=np.int64)
-    for code, label in enumerate(labels):
-        y[values == label] = code
-    try:
-        numeric = [float(v) for v in labels]
-    except ValueError:
-        numeric = None
-    if numeric is not None:
-        for i in np.flatnonzero(y < 0):
-            try:
-                number = float(values[i])
-            except ValueError:
-                continue
-            for code, label_number in enumerate(numeric):
-                if number == label_number:
-                    y[i] = code
-    return y
+    """Encode the true labels 0/1 (-1: unknown) by the rule of ``fit``, :func:`_label_key`."""
+    codes = {_label_key(label): code for code, label in enumerate(labels)}
+    return np.array([codes.get(_label_key(v), -1) for v in values], dtype=np.int64)
 
 
 def _cmd_report(args, progress):
@@ -1361,7 +1407,7 @@ def _cmd_report(args, progress):
     model_file = _open_model(args.model, progress)
     target = args.target or model_file.target
     na_values = list(dict.fromkeys(model_file.na_values + args.na_values))
-    frame = read_csv(args.data, na_values=na_values, progress=progress)
+    frame = read_csv(args.data, sep=args.sep, na_values=na_values, progress=progress)
     if target not in frame.columns:
         raise DataError(
             f"{args.data} has no target column {target!r}; its columns are "
@@ -1473,7 +1519,6 @@ def main(argv=None):
     """
     # Keep TensorFlow's C++ logs out of the progress display, unless asked for
     # with TF_CPP_MIN_LOG_LEVEL=0.
-    tf_logs = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "").strip() == "0"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = _build_parser()
     try:
@@ -1484,7 +1529,7 @@ def main(argv=None):
                                  "--search to try several values")
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    progress = _Progress(args.quiet, tf_logs)
+    progress = _Progress(args.quiet)
     prog = f"skbinary {args.command}"
 
     def fail(code, message):

@@ -21,7 +21,9 @@ from sklearn.metrics import (
     RocCurveDisplay,
     precision_recall_curve,
 )
-from sklearn.utils import check_consistent_length, check_scalar, column_or_1d
+from sklearn.utils import check_consistent_length, column_or_1d
+
+from ._validation import check_number
 
 __all__ = [
     "plot_confusion_matrix",
@@ -71,9 +73,7 @@ def _fmt(value):
 
 
 def _check_threshold(threshold):
-    return check_scalar(
-        threshold, "threshold", target_type=numbers.Real, include_boundaries="both"
-    )
+    return check_number(threshold, "threshold", numbers.Real)
 
 
 def _contains(classes, label):
@@ -114,10 +114,29 @@ def _binary_labels(y_true, pos_label, labels=None):
     return neg_label, pos_label
 
 
+def _as_1d(values, name):
+    """``values`` as a 1-D array; a clear error for an estimator or a 2-D array.
+
+    Every array argument of the plot functions goes through here.
+    """
+    if hasattr(values, "fit") and hasattr(values, "get_params"):
+        raise TypeError(
+            f"{name} must be an array, not an estimator ({type(values).__name__}): the "
+            "plot functions take the true labels and the scores, not a model and X. "
+            "Pass y_true=y and y_score=clf.predict_proba(X)[:, 1]."
+        )
+    if np.ndim(values) == 2 and np.shape(values)[1] == 2:
+        raise ValueError(
+            f"{name} must be 1-D, got shape {np.shape(values)}: for predict_proba's "
+            "output pass its positive-class column, predict_proba(X)[:, 1]."
+        )
+    return column_or_1d(values)
+
+
 def _check_scores(y_true, y_score, pos_label):
     """Validate inputs of the curve plots; return ``(is_pos, y_score, pos)``."""
-    y_true = column_or_1d(y_true)
-    y_score = column_or_1d(y_score).astype(float, copy=False)
+    y_true = _as_1d(y_true, "y_true")
+    y_score = _as_1d(y_score, "y_score").astype(float, copy=False)
     check_consistent_length(y_true, y_score)
     if not np.all(np.isfinite(y_score)):
         raise ValueError("y_score contains NaN or infinity.")
@@ -225,16 +244,16 @@ def plot_confusion_matrix(
     """
     if (y_score is None) == (y_pred is None):
         raise ValueError("Pass exactly one of y_score and y_pred.")
-    y_true = column_or_1d(y_true)
+    y_true = _as_1d(y_true, "y_true")
     if y_score is not None:
         threshold = _check_threshold(threshold)
-        y_score = column_or_1d(y_score).astype(float, copy=False)
+        y_score = _as_1d(y_score, "y_score").astype(float, copy=False)
         check_consistent_length(y_true, y_score)
         neg_label, pos_label = _binary_labels(y_true, pos_label, labels)
         y_pred = np.where(y_score >= threshold, pos_label, neg_label)
         title = f"Confusion matrix (threshold = {_fmt(threshold)})"
     else:
-        y_pred = column_or_1d(y_pred)
+        y_pred = _as_1d(y_pred, "y_pred")
         check_consistent_length(y_true, y_pred)
         if labels is None:
             _binary_labels(np.concatenate([y_true, y_pred]), None)

@@ -19,6 +19,23 @@ def small_classifier(**params):
     return KerasBinaryClassifier(**defaults)
 
 
+def in_threads(work, n):
+    """``[work(0), ..., work(n - 1)]``, each called in its own thread, all at once."""
+    import threading
+
+    results = [None] * n
+
+    def run(i):
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 @pytest.fixture(scope="session")
 def binary_data():
     """300 rows, 8 features, two balanced classes; (X, y) with labels 0/1."""

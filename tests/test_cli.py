@@ -426,3 +426,56 @@ def test_fit_writes_into_the_working_folder_by_default(tmp_path, monkeypatch, ca
     assert main(["fit", "churn.csv", "--target", "label", *FAST, "-q"]) == 0
     assert "model file:      churn.model.zip" in capsys.readouterr().out
     assert load_model(tmp_path / "churn.model.zip").labels == ("no", "yes")
+
+
+# --------------------------------------------------------------------------- #
+# Hardening (issue 11): separators, ID columns, one rule for labels
+# --------------------------------------------------------------------------- #
+def test_semicolon_file_is_sniffed_and_said(tmp_path, capsys):
+    # issue 11.14
+    make_frame().to_csv(tmp_path / "d.csv", index=False, sep=";")
+    assert main(["fit", str(tmp_path / "d.csv"), "--target", "label", *FAST,
+                 "--out", str(tmp_path / "m.zip")]) == 0
+    captured = capsys.readouterr()
+    assert "separator ';'" in captured.err
+    assert "columns:         3 (2 numeric" in captured.out
+    frame = read_csv(tmp_path / "d.csv", sep=";")
+    assert list(frame.columns) == ["x1", "x2", "color", "label"]
+
+
+def test_sep_option(tmp_path, capsys):
+    make_frame().to_csv(tmp_path / "d.txt", index=False, sep="|")
+    assert main(["fit", str(tmp_path / "d.txt"), "--target", "label", "--sep", "|", *FAST,
+                 "--out", str(tmp_path / "m.zip"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "m.zip"), str(tmp_path / "d.txt"),
+                 "--sep", "|", "-q"]) == 0
+    assert len(read_predictions(capsys.readouterr().out)) == 120
+
+
+def test_id_column_is_dropped_with_a_note(tmp_path, capsys):
+    # issue 11.15: a unique-per-row column would be memorised, then never seen again
+    frame = make_frame()
+    frame.insert(0, "CustomerID", [f"C{i:05d}" for i in range(len(frame))])
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    assert main(["fit", str(tmp_path / "d.csv"), "--target", "label", *FAST,
+                 "--out", str(tmp_path / "m.zip")]) == 0
+    captured = capsys.readouterr()
+    assert "'CustomerID'" in captured.err and "--drop" in captured.err
+    assert "columns:         3 (2 numeric" in captured.out
+    assert "CustomerID" not in [name for name, _ in load_model(tmp_path / "m.zip").columns]
+
+
+def test_numeric_labels_match_by_value_in_every_command(tmp_path, capsys):
+    # issue 11.16: "1" and "1.0" are one class in fit, as in report
+    frame = make_frame()
+    frame["label"] = np.where(frame["label"] == "yes", "1", "0")
+    frame.loc[:9, "label"] = frame.loc[:9, "label"] + ".0"
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    model_path = tmp_path / "m.zip"
+    assert main(["fit", str(tmp_path / "d.csv"), "--target", "label", *FAST,
+                 "--positive", "1.0", "--out", str(model_path), "-q"]) == 0
+    assert load_model(model_path).labels == ("0", "1")
+    capsys.readouterr()
+    assert main(["report", str(model_path), str(tmp_path / "d.csv"), "--json", "-q"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_samples"] == 120

@@ -140,3 +140,52 @@ def test_failed_refit_in_training_keeps_the_fitted_model(fitted):
     fitted.set_params(early_stopping=False)
     assert fitted.n_features_in_ == 3
     np.testing.assert_array_equal(fitted.predict_proba(X_OK), before)
+
+
+# ---------------------------------------------------------------- hardening (issue 11)
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("param, value", [
+    ("threshold", NAN), ("dropout", NAN), ("l2", NAN), ("l2", INF),
+    ("learning_rate", NAN), ("learning_rate", INF), ("validation_fraction", NAN),
+    ("class_weight", {0: NAN}), ("class_weight", {1: -2.0}),
+])
+def test_non_finite_parameters_name_themselves(param, value):
+    # issue 11.2: every numeric parameter is checked finite and in range
+    with pytest.raises(ValueError, match=param):
+        small_classifier(epochs=1, **{param: value}).fit(X_OK, Y_OK)
+
+
+@pytest.mark.parametrize("value, error", [(None, TypeError), ("0.5", TypeError),
+                                          (-3, ValueError), (NAN, ValueError)])
+def test_threshold_set_after_fit_is_checked_at_predict(fitted, value, error):
+    # issue 11.3: predict-time parameters are validated at predict time
+    fitted.set_params(threshold=value)
+    try:
+        with pytest.raises(error, match="threshold"):
+            fitted.predict(X_OK)
+    finally:
+        fitted.set_params(threshold=0.5)
+
+
+def test_model_instance_or_class_says_what_to_pass():
+    # issue 11.9: the scikeras habit of passing a model, or the class itself
+    import keras
+
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    with pytest.raises(TypeError, match="lambda"):
+        small_classifier(model=net).fit(X_OK, Y_OK)
+    with pytest.raises(TypeError, match="class"):
+        small_classifier(model=keras.Sequential).fit(X_OK, Y_OK)
+
+
+def test_linear_output_names_the_missing_sigmoid():
+    import keras
+
+    def linear(n_features_in):
+        return keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(1)])
+
+    with pytest.raises(ValueError, match="activation='sigmoid'"):
+        small_classifier(model=linear).fit(X_OK, Y_OK)

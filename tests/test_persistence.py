@@ -11,6 +11,7 @@ import pytest
 import skbinary
 from conftest import small_classifier
 from skbinary import ModelFileError
+from skbinary._network import KerasArchitecture
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,8 @@ def test_custom_model_round_trip(binary_data, tmp_path):
     clf.save(tmp_path / "m.skb")
     loaded = skbinary.load(tmp_path / "m.skb")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # as docs/user_guide/persistence.rst says (issue 11.18): model rebuilds the network
+    assert isinstance(loaded.model, KerasArchitecture)
     # it keeps training the same network, and a refit rebuilds the same architecture
     loaded.partial_fit(X, y)
     assert loaded.n_iter_ == 3 and loaded.model_.layers[0].units == 4
@@ -154,3 +157,121 @@ def test_save_before_fit():
 
     with pytest.raises(NotFittedError):
         skbinary.KerasBinaryClassifier().save(os.devnull)
+
+
+# ---------------------------------------------------------------- hardening (issue 11)
+
+def _rewrite(src, dst, edit_meta=None, keras_bytes=None):
+    """Copy a model file, editing its metadata and/or replacing its network."""
+    with zipfile.ZipFile(src) as zf:
+        meta = json.loads(zf.read("metadata.json"))
+        network = zf.read("model.keras")
+    if edit_meta is not None:
+        edit_meta(meta)
+    with zipfile.ZipFile(dst, "w") as zf:
+        zf.writestr("metadata.json", json.dumps(meta))
+        zf.writestr("model.keras", network if keras_bytes is None else keras_bytes)
+    return dst
+
+
+def test_every_single_byte_corruption_is_a_model_file_error(fitted, tmp_path):
+    # issue 11.7: zlib.error and friends never leak
+    good = tmp_path / "good.skb"
+    fitted.save(good)
+    data = good.read_bytes()
+    bad = tmp_path / "bad.skb"
+    for i in range(0, len(data), max(1, len(data) // 61)):
+        bad.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:])
+        try:
+            skbinary.load(bad)
+        except ModelFileError as exc:
+            assert str(bad) in str(exc)
+
+
+def _set(key, value):
+    def edit(meta):
+        if value is KeyError:
+            del meta[key]
+        else:
+            meta[key] = value
+    return edit
+
+
+def _set_param(key, value):
+    def edit(meta):
+        meta["params"][key] = value
+    return edit
+
+
+TAMPERED = [
+    ("three classes", _set("classes", ["ham", "spam", "eggs"]), "classes"),
+    ("n_features_in", _set("n_features_in", 5), "n_features_in"),
+    ("missing params", _set("params", KeyError), "params"),
+    ("unknown parameter", _set_param("alpha", 1.0), "alpha"),
+    ("threshold out of range", _set_param("threshold", 7), "threshold"),
+    ("bad activation", _set_param("activation", "nope"), "activation"),
+    ("history not a dict", _set("history", [1, 2]), "history"),
+    ("feature names of wrong length", _set("feature_names_in", ["a"]), "feature_names_in"),
+    ("architecture of another network", _set("architecture", {
+        "hidden_layer_sizes": [3], "activation": "relu", "dropout": 0.0, "l2": 0.0,
+        "batch_norm": False}), "architecture"),
+]
+
+
+@pytest.mark.parametrize("name, edit, fragment", TAMPERED, ids=[t[0] for t in TAMPERED])
+def test_tampered_metadata_is_refused(fitted, tmp_path, name, edit, fragment):
+    # issue 11.8: the whole file is validated on load, as fit validates its input
+    fitted.save(tmp_path / "m.skb")
+    bad = _rewrite(tmp_path / "m.skb", tmp_path / "bad.skb", edit)
+    with pytest.raises(ModelFileError, match=fragment):
+        skbinary.load(bad)
+
+
+def test_softmax_network_in_a_model_file_is_refused(fitted, tmp_path):
+    softmax = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2, activation="softmax")])
+    keras.saving.save_model(softmax, tmp_path / "softmax.keras")
+    fitted.save(tmp_path / "m.skb")
+    bad = _rewrite(tmp_path / "m.skb", tmp_path / "bad.skb", _set("custom_model", True),
+                   keras_bytes=(tmp_path / "softmax.keras").read_bytes())
+    with pytest.raises(ModelFileError, match="sigmoid"):
+        skbinary.load(bad)
+
+
+def test_save_errors_name_the_target(fitted, tmp_path, monkeypatch):
+    # issue 11.10: the message names the file asked for, not the temporary one
+    target = tmp_path / "missing" / "m.skb"
+    with pytest.raises(FileNotFoundError, match="missing/m.skb") as info:
+        fitted.save(target)
+    assert ".part" not in str(info.value)
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".skbinary-x.part"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    with pytest.raises(PermissionError, match="m.skb': Permission denied") as info:
+        fitted.save(tmp_path / "m.skb")
+    assert ".part" not in str(info.value)
+
+
+def test_unreadable_file_says_permission_denied(fitted, tmp_path, monkeypatch):
+    path = tmp_path / "m.skb"
+    fitted.save(path)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(zipfile, "ZipFile", denied)
+    with pytest.raises(PermissionError, match="Permission denied") as info:
+        skbinary.load(path)
+    assert "corrupted" not in str(info.value)
+
+
+def test_saved_file_follows_the_umask(fitted, tmp_path):
+    # issue 11.12: a model meant to be shared is readable as the umask says
+    old = os.umask(0o022)
+    try:
+        fitted.save(tmp_path / "m.skb")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.skb").stat().st_mode & 0o777 == 0o644

@@ -350,3 +350,19 @@ def test_missing_matplotlib_message(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install 'skbinary\[plot\]'"):
         plot_roc([0, 1], [0.2, 0.8])
+
+
+@pytest.mark.parametrize("plot", [plot_confusion_matrix, plot_precision_recall, plot_roc,
+                                  plot_threshold_curves])
+def test_estimator_and_X_instead_of_labels_and_scores(plot):
+    # issue 11.11: plot_*(estimator, X), a natural mistake, says what to pass
+    from skbinary import KerasBinaryClassifier
+
+    with pytest.raises(TypeError, match=r"y_true.*estimator.*predict_proba\(X\)\[:, 1\]"):
+        plot(KerasBinaryClassifier(), np.zeros((4, 2)))
+
+
+def test_nan_threshold_is_refused(scores):
+    y, score = scores
+    with pytest.raises(ValueError, match="threshold"):
+        plot_roc(y, score, threshold=float("nan"))

@@ -85,3 +85,82 @@ def test_random_input_predicts_or_fails_clearly(fitted, data):
         return
     assert X.ndim == 2 and X.shape[1] == 3
     assert np.all(np.isfinite(proba))
+
+
+# ---------------------------------------------------------------- hardening (issue 11)
+
+@pytest.fixture(scope="module")
+def model_bytes(fitted, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "m.skb"
+    fitted.save(path)
+    return _Bytes(path.read_bytes())
+
+
+class _Bytes(bytes):
+    def __repr__(self):  # keeps hypothesis' report of a failing case short
+        return f"<{len(self)} bytes of a valid model file>"
+
+
+@st.composite
+def damaged(draw, data):
+    kind = draw(st.sampled_from(["random", "flip", "cut", "insert"]))
+    if kind == "random":
+        return draw(st.binary(max_size=2000))
+    i = draw(st.integers(0, len(data) - 1))
+    if kind == "flip":
+        return data[:i] + bytes([data[i] ^ draw(st.integers(1, 255))]) + data[i + 1:]
+    if kind == "cut":
+        return data[:i]
+    return data[:i] + draw(st.binary(min_size=1, max_size=8)) + data[i:]
+
+
+@settings(max_examples=50, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_model_files_give_only_model_file_error(model_bytes, tmp_path, data):
+    # issue 11.7: any unreadable, corrupted or tampered file -> ModelFileError
+    import skbinary
+
+    path = tmp_path / "damaged.skb"
+    path.write_bytes(data.draw(damaged(model_bytes)))
+    try:
+        loaded = skbinary.load(path)
+    except skbinary.ModelFileError as exc:
+        assert str(path) in str(exc)
+        return
+    proba = loaded.predict_proba(np.zeros((2, 3)))  # a file that loads is usable
+    assert np.all(np.isfinite(proba))
+
+
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                    st.integers(-5, 5), st.none(), st.booleans(), st.text(max_size=3))
+VALUES = {
+    name: NUMBERS for name in ("dropout", "l2", "learning_rate", "batch_size", "threshold",
+                               "validation_fraction", "n_iter_no_change", "batch_norm",
+                               "verbose", "epochs")
+}
+VALUES["hidden_layer_sizes"] = st.one_of(NUMBERS, st.lists(st.integers(-1, 3), max_size=2))
+VALUES["class_weight"] = st.one_of(st.none(), st.dictionaries(st.sampled_from([0, 1]),
+                                                              NUMBERS))
+ONE_PARAMETER = st.one_of(*[st.tuples(st.just(name), values)
+                            for name, values in VALUES.items()])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ONE_PARAMETER, st.booleans())
+def test_random_parameters_fit_or_name_the_parameter(param, early_stopping):
+    # issue 11.2: a fitted model, or a ValueError/TypeError naming the parameter
+    name, value = param
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), np.array([0, 1] * 20)
+    clf = small_classifier(hidden_layer_sizes=(2,), epochs=1, early_stopping=early_stopping)
+    clf.set_params(**{name: value})
+    try:
+        clf.fit(X, y)
+    except CLEAR_ERRORS as exc:
+        assert name in str(exc), (name, value, exc)
+        return
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    # a fit that accepted a NaN or infinite parameter silently did something else
+    values = list(value.values()) if isinstance(value, dict) else [value]
+    assert all(np.isfinite(v) for v in values if isinstance(v, float)), (name, value)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from conftest import small_classifier
+from conftest import in_threads, small_classifier
 
 
 def test_partial_fit_runs_one_epoch_per_call(spam_data):
@@ -57,19 +57,15 @@ def test_predict_proba_from_8_threads_matches_serial(spam_data):
     X, y = spam_data
     clf = small_classifier(epochs=5).fit(X, y)
     expected = [clf.predict_proba(X[i::8]) for i in range(8)]
-    results = [None] * 8
     barrier = threading.Barrier(8)
 
     def work(i):
         barrier.wait()
         for _ in range(20):
-            results[i] = clf.predict_proba(X[i::8])
+            result = clf.predict_proba(X[i::8])
+        return result
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = in_threads(work, 8)
     for got, want in zip(results, expected):
         np.testing.assert_array_equal(got, want)
 

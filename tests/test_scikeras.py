@@ -114,11 +114,14 @@ def test_adopted_model_instance_refits_the_same_architecture(binary_data):
     instance = get_model({"n_features_in_": X.shape[1]}, hidden=5)
     clf = scikeras_wrappers.KerasClassifier(model=instance, loss="binary_crossentropy",
                                             optimizer="rmsprop", optimizer__learning_rate=0.01,
-                                            epochs=2, verbose=0)
+                                            class_weight="balanced", epochs=2, verbose=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf.fit(X, y)
     adopted = KerasBinaryClassifier.from_scikeras(clf)
+    # as docs/user_guide/scikeras.rst says (issue 11.18)
     assert adopted.optimizer == "rmsprop" and adopted.learning_rate == 0.01
+    assert adopted.class_weight == "balanced"
+    assert type(adopted.model).__name__ == "KerasArchitecture"
     adopted.fit(X, y)
     assert [layer.units for layer in adopted.model_.layers] == [5, 1]
