@@ -68,13 +68,23 @@ class Trainer:
         Model with one sigmoid output of shape ``(None, 1)``.
     optimizer : keras.optimizers.Optimizer
         Optimizer; built here on the model's trainable variables.
+    members : bool, default=False
+        The model is an ensemble: its last layer (frozen) averages the
+        members' logits that the layers before it give. Each member is then
+        trained on its own loss (the loss is their mean), not the average.
+    grad_masks : list of ndarray or None, default=None
+        Multipliers of the gradients, aligned with the trainable variables
+        (None where there is none), e.g. to keep ensemble members apart.
     """
 
-    def __init__(self, model, optimizer):
+    def __init__(self, model, optimizer, members=False, grad_masks=None):
         import tensorflow as tf
 
         self.model = model
         self.optimizer = optimizer
+        self._members = members
+        self._masks = None if grad_masks is None else [
+            None if m is None else tf.constant(m) for m in grad_masks]
         # Keras callbacks (ReduceLROnPlateau, LearningRateScheduler) reach the
         # optimizer through the model, as after ``model.compile``.
         model.optimizer = optimizer
@@ -126,13 +136,23 @@ class Trainer:
             wb = tf.gather(w, idx)
             size = tf.cast(tf.shape(idx)[0], tf.float32)
             with tf.GradientTape() as tape:
-                proba = self.model(xb, training=True)
-                # Keras finds the logit behind the sigmoid: numerically stable.
+                if self._members:
+                    logits = xb
+                    for layer in self.model.layers[:-1]:
+                        logits = layer(logits, training=True)
+                    proba = keras.activations.sigmoid(logits)  # one column a member
+                    yb = tf.broadcast_to(yb, tf.shape(proba))
+                else:
+                    proba = self.model(xb, training=True)
+                # Keras finds the logit behind the sigmoid: numerically stable;
+                # the loss is averaged over the last axis (the members).
                 losses = keras.losses.binary_crossentropy(yb, proba)
                 loss = tf.reduce_sum(wb * losses) / size
                 if self.model.losses:
                     loss = loss + tf.add_n(self.model.losses)
             grads = tape.gradient(loss, variables)
+            if self._masks is not None:
+                grads = [g if m is None else g * m for g, m in zip(grads, self._masks)]
             self.optimizer.apply(grads, variables)
             total += loss * size
         return total / tf.cast(n, tf.float32)

@@ -92,7 +92,7 @@ def robust_scaling(X):
 
 
 def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch_norm,
-                  input_scaling=None):
+                  input_scaling=None, ensemble_size=1):
     """Build the built-in dense network with one sigmoid output.
 
     With ``input_scaling="robust"`` the network starts with a frozen
@@ -104,6 +104,14 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
     saves and loads safely. Each hidden layer is ``Dense ->
     [BatchNormalization] -> activation -> [Dropout]``; the output is
     ``Dense(1, activation="sigmoid")``. L2 penalises every kernel.
+
+    With ``ensemble_size=k > 1`` the network holds ``k`` independent members
+    side by side (TabM's cheap ensemble, Gorishniy et al. 2024): each hidden
+    layer is ``k`` times wider, its kernel block-diagonal (member ``j`` only
+    sees member ``j``'s units; :func:`member_masks` keeps it so during
+    training), a ``Dense(k)`` layer gives each member's logit, and a frozen
+    ``Dense(1, activation="sigmoid")`` averages them. Each member is trained
+    on its own loss; the prediction is the sigmoid of the mean logit.
 
     Parameters
     ----------
@@ -121,6 +129,8 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
         Whether to add batch normalisation before each hidden activation.
     input_scaling : {"robust", None}, default=None
         Whether the network scales and clips its inputs itself.
+    ensemble_size : int, default=1
+        Number of members trained side by side.
 
     Returns
     -------
@@ -141,16 +151,67 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
             bn.trainable = False  # a frozen BN is a fixed per-feature affine map
             layers.append(bn)
     for i, units in enumerate(hidden_layer_sizes):
-        layers.append(keras.layers.Dense(units, kernel_regularizer=reg, name=f"dense_{i}"))
+        layers.append(keras.layers.Dense(units * ensemble_size, kernel_regularizer=reg,
+                                         name=f"dense_{i}"))
         if batch_norm:
             layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{i}"))
         layers.append(keras.layers.Activation(KERAS_ACTIVATIONS[activation], name=f"{activation}_{i}"))
         if dropout > 0:
             layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
-    layers.append(
-        keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg, name="output")
-    )
+    if ensemble_size > 1:
+        layers.append(keras.layers.Dense(ensemble_size, kernel_regularizer=reg,
+                                         name=MEMBER_LOGITS))
+        mean = keras.layers.Dense(1, activation="sigmoid", name="output")
+        mean.trainable = False  # the mean of the members' logits, set by initialize_weights
+        layers.append(mean)
+    else:
+        layers.append(
+            keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg, name="output")
+        )
     return keras.Sequential(layers, name="skbinary_network")
+
+
+MEMBER_LOGITS = "member_logits"
+
+
+def ensemble_size_of(model):
+    """Number of members of a network built by :func:`build_network` (1: none)."""
+    for layer in model.layers:
+        if layer.name == MEMBER_LOGITS:
+            return int(layer.units)
+    return 1
+
+
+def _block_mask(n_in, n_out, k):
+    """Block-diagonal 0/1 matrix: ``k`` blocks of ``(n_in / k, n_out / k)``."""
+    return np.kron(np.eye(k, dtype="float32"), np.ones((n_in // k, n_out // k), "float32"))
+
+
+def member_masks(model):
+    """Masks that keep an ensemble's members apart, one per trainable variable.
+
+    ``None`` for a variable every member may use (biases, the first layer's
+    kernel, whose columns are already split by member); a block-diagonal 0/1
+    array for the kernels after it. Multiplying the gradients by these keeps
+    the zero blocks at zero (Adam moves no weight whose gradient was always 0).
+
+    Returns
+    -------
+    masks : list or None
+        Aligned with ``model.trainable_variables``; None for a single network.
+    """
+    import keras
+
+    k = ensemble_size_of(model)
+    if k == 1:
+        return None
+    dense = [layer for layer in model.layers
+             if isinstance(layer, keras.layers.Dense) and layer.trainable]
+    by_id = {}
+    for layer in dense[1:]:
+        fan_in, fan_out = layer.kernel.shape
+        by_id[id(layer.kernel)] = _block_mask(fan_in, fan_out, k)
+    return [by_id.get(id(v)) for v in model.trainable_variables]
 
 
 class KerasArchitecture:
@@ -222,12 +283,24 @@ def initialize_weights(model, seed, X=None):
     import keras
 
     rng = np.random.RandomState(seed)
+    k = ensemble_size_of(model)
+    first = True
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense):
             fan_in, fan_out = layer.kernel.shape
-            limit = np.sqrt(6.0 / (fan_in + fan_out))
-            layer.kernel.assign(rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32"))
+            if not layer.trainable:  # an ensemble's mean of member logits
+                layer.kernel.assign(np.full((fan_in, fan_out), 1.0 / fan_in, "float32"))
+                layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+                continue
+            # Glorot-uniform for each member's block (the whole layer when k == 1).
+            block_in = fan_in if first else fan_in // k
+            limit = np.sqrt(6.0 / (block_in + fan_out // k))
+            kernel = rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32")
+            if k > 1 and not first:
+                kernel *= _block_mask(fan_in, fan_out, k)
+            layer.kernel.assign(kernel)
             layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+            first = False
         elif isinstance(layer, keras.layers.BatchNormalization):
             if not layer.trainable:
                 continue  # the input scaling, set from X below

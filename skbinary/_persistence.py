@@ -23,6 +23,7 @@ file and what is wrong.
 
 import contextlib
 import json
+import numbers
 import os
 import tempfile
 import threading
@@ -364,7 +365,7 @@ def _check_metadata(meta, path):
         bad("n_iter", "an int >= 0")
     arch = meta.get("architecture")
     if not meta["custom_model"] and arch is not None:
-        if not (isinstance(arch, dict) and set(arch) - {"input_scaling"} == {
+        if not (isinstance(arch, dict) and set(arch) - {"input_scaling", "ensemble_size"} == {
                 "hidden_layer_sizes", "activation", "dropout", "l2", "batch_norm"}):
             bad("architecture", "the built-in network's build arguments")
         try:
@@ -382,6 +383,8 @@ def _check_metadata(meta, path):
                 raise TypeError("batch_norm must be true or false")
             if arch.get("input_scaling") not in INPUT_SCALINGS:
                 raise ValueError(f"unknown input_scaling {arch['input_scaling']!r}")
+            check_number(arch.get("ensemble_size", 1), "ensemble_size", numbers.Integral,
+                         min_val=1)
         except (TypeError, ValueError) as exc:
             raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': {exc}") from None
 
@@ -428,7 +431,8 @@ def _architecture(meta, est):
     # Files written before input scaling existed have none.
     return {**arch, "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"]),
             "dropout": float(arch["dropout"]), "l2": float(arch["l2"]),
-            "input_scaling": arch.get("input_scaling")}
+            "input_scaling": arch.get("input_scaling"),
+            "ensemble_size": int(arch.get("ensemble_size", 1))}
 
 
 def _rebuilt(model, arch, n_features, path):

@@ -124,6 +124,7 @@ def check_params(est):
             "The 'input_scaling' parameter must be 'robust' or None. Got "
             f"{est.input_scaling!r} instead."
         )
+    check_number(est.ensemble_size, "ensemble_size", numbers.Integral, min_val=1)
     _choice(est.optimizer, "optimizer", OPTIMIZERS)
     if isinstance(est.learning_rate, numbers.Real):
         check_number(est.learning_rate, "learning_rate", min_val=0.0,

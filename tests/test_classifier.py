@@ -470,3 +470,34 @@ def test_first_fit_prints_no_tensorflow_start_up_noise(tmp_path):
                          env=env, cwd=tmp_path, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "cuda" not in run.stderr.lower() and "oneDNN" not in run.stderr
+
+
+def test_ensemble_members_are_independent_networks_averaged(binary_data, tmp_path):
+    # ensemble_size=k trains k networks side by side; predict averages their logits
+    X, y = binary_data
+    k = 3
+    clf = small_classifier(ensemble_size=k, hidden_layer_sizes=(6, 4), epochs=5).fit(X, y)
+    dense = [layer for layer in clf.model_.layers if isinstance(layer, keras.layers.Dense)]
+    W0, b0 = dense[0].get_weights()
+    W1, b1 = dense[1].get_weights()
+    W2, b2 = dense[2].get_weights()
+    assert W0.shape == (8, 18) and W1.shape == (18, 12) and W2.shape == (12, 3)
+    scaled = clf.model_.layers[0](X.astype("float32"))  # the robust input scaling
+    for layer in clf.model_.layers[1:3]:
+        scaled = layer(scaled)
+    Z = np.asarray(scaled, dtype=np.float64)
+    logits = []
+    for j in range(k):  # member j alone: its blocks, nothing from the others
+        h = np.maximum(Z @ W0[:, 6 * j:6 * j + 6] + b0[6 * j:6 * j + 6], 0)
+        h = np.maximum(h @ W1[6 * j:6 * j + 6, 4 * j:4 * j + 4] + b1[4 * j:4 * j + 4], 0)
+        logits.append(h @ W2[4 * j:4 * j + 4, j] + b2[j])
+        # and the off-diagonal blocks stayed exactly zero through training
+        others = np.delete(np.arange(12), np.arange(4 * j, 4 * j + 4))
+        assert not W1[6 * j:6 * j + 6][:, others].any() and not W2[others, j].any()
+    np.testing.assert_allclose(clf.decision_function(X), np.mean(logits, axis=0), atol=1e-5)
+    assert len({round(float(np.std(m)), 6) for m in logits}) == k  # members differ
+    clf.save(tmp_path / "ens.skb")
+    from skbinary import load
+
+    np.testing.assert_array_equal(load(tmp_path / "ens.skb").predict_proba(X),
+                                  clf.predict_proba(X))
