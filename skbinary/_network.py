@@ -59,10 +59,28 @@ NUMPY_ACTIVATIONS = {
 }
 
 
-# input_scaling="robust": inputs are centred on the median, divided by a
-# robust spread, then softly clipped to +-CLIP by CLIP * tanh(x / CLIP).
+# input_scaling="standard": inputs are centred on the mean and divided by the
+# standard deviation, as StandardScaler does. "robust": centred on the median,
+# divided by a robust spread, then softly clipped to +-CLIP by CLIP * tanh(x / CLIP).
 CLIP = 3.0
-INPUT_SCALINGS = ("robust", None)
+INPUT_SCALINGS = ("standard", "robust", None)
+
+
+def standard_scaling(X):
+    """Per-feature mean and standard deviation (1 for a constant column).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    center, spread : ndarray of shape (n_features,), float64
+    """
+    X = np.asarray(X, dtype=np.float64)
+    center = X.mean(axis=0)
+    spread = X.std(axis=0)
+    return center, np.where(spread > 0, spread, 1.0)
 _NORMAL_IQR = 1.3489795003921634  # IQR of a standard normal: spread 1 for normal data
 
 
@@ -95,7 +113,11 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
                   input_scaling=None, ensemble_size=1):
     """Build the built-in dense network with one sigmoid output.
 
-    With ``input_scaling="robust"`` the network starts with a frozen
+    With ``input_scaling="standard"`` the network starts with a frozen
+    ``BatchNormalization`` that standardises each feature with the training
+    data's mean and standard deviation (set by :func:`initialize_weights`),
+    which is what ``StandardScaler`` would do. With ``"robust"`` it starts
+    with a frozen
     ``BatchNormalization`` (per-feature centre and spread, set from the data
     by :func:`initialize_weights`), ``tanh`` and a second frozen
     ``BatchNormalization`` that multiply to ``CLIP * tanh((x - center) /
@@ -127,8 +149,8 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
         L2 penalty on the kernels (0 for none).
     batch_norm : bool
         Whether to add batch normalisation before each hidden activation.
-    input_scaling : {"robust", None}, default=None
-        Whether the network scales and clips its inputs itself.
+    input_scaling : {"standard", "robust", None}, default=None
+        How the network scales its inputs itself (None: it does not).
     ensemble_size : int, default=1
         Number of members trained side by side.
 
@@ -141,8 +163,10 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
 
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
     layers = [keras.Input(shape=(n_features,), name="features")]
-    if input_scaling == "robust":
-        for name in ("input_scale", "input_clip", "input_unscale"):
+    if input_scaling is not None:
+        names = (("input_scale", "input_clip", "input_unscale")
+                 if input_scaling == "robust" else ("input_scale",))
+        for name in names:
             if name == "input_clip":
                 layers.append(keras.layers.Activation("tanh", name=name))
                 continue
@@ -248,12 +272,18 @@ class KerasArchitecture:
         return f"KerasArchitecture({name!r})"
 
 
-def set_input_scaling(model, center, spread):
-    """Set the frozen input-scaling layers of ``model`` (if any) to these statistics."""
+def set_input_scaling(model, X):
+    """Set the frozen input-scaling layers of ``model`` (if any) from the data ``X``."""
     layers = {layer.name: layer for layer in model.layers}
     if "input_scale" not in layers:
         return
     # BN computes (x - mean) / sqrt(var + eps).
+    if "input_clip" not in layers:  # standard
+        center, spread = standard_scaling(X)
+        layers["input_scale"].moving_mean.assign(center.astype("float32"))
+        layers["input_scale"].moving_variance.assign((spread ** 2 - _EPSILON).astype("float32"))
+        return
+    center, spread = robust_scaling(X)
     layers["input_scale"].moving_mean.assign(center.astype("float32"))
     layers["input_scale"].moving_variance.assign(
         ((CLIP * spread) ** 2 - _EPSILON).astype("float32"))
@@ -313,7 +343,7 @@ def initialize_weights(model, seed, X=None):
             state = layer.seed_generator.state
             state.assign(np.array([rng.randint(2**31 - 1), 0], dtype=str(state.dtype)))
     if X is not None:
-        set_input_scaling(model, *robust_scaling(X))
+        set_input_scaling(model, X)
 
 
 # Keras activation names -> keys of NUMPY_ACTIVATIONS.

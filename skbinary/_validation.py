@@ -121,7 +121,7 @@ def check_params(est):
     if not (est.input_scaling is None or (isinstance(est.input_scaling, str)
                                           and est.input_scaling in INPUT_SCALINGS)):
         raise ValueError(
-            "The 'input_scaling' parameter must be 'robust' or None. Got "
+            "The 'input_scaling' parameter must be 'standard', 'robust' or None. Got "
             f"{est.input_scaling!r} instead."
         )
     check_number(est.ensemble_size, "ensemble_size", numbers.Integral, min_val=1)
