@@ -168,9 +168,7 @@ def _label_tensor(scope, estimator):
     from skl2onnx.proto import onnx_proto
 
     classes = np.asarray(get_label_classes(scope, estimator))
-    if classes.dtype.kind in "biu":
-        return onnx_proto.TensorProto.INT64, classes.astype(np.int64)
-    if classes.dtype.kind == "f" and np.all(classes == np.round(classes)):
+    if classes.dtype.kind in "biuf":  # float labels are whole numbers (sklearn's rule)
         return onnx_proto.TensorProto.INT64, classes.astype(np.int64)
     if classes.dtype.kind in "US" or (
             classes.dtype.kind == "O" and all(isinstance(c, str) for c in classes)):
