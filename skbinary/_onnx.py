@@ -185,7 +185,9 @@ def _shape_calculator(operator):
     from skl2onnx.common.utils import check_input_and_output_numbers
     from skl2onnx.proto import onnx_proto
 
-    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=2)
+    # several inputs: a DataFrame's columns given straight to the estimator
+    check_input_and_output_numbers(operator, input_count_range=[1, None],
+                                   output_count_range=2)
     est = operator.raw_operator
     _plan_of(est)  # a clear error before anything is emitted
     label_type, _ = _label_tensor(operator.scope_inst, est)
@@ -201,12 +203,14 @@ def _converter(scope, operator, container):
 
     est = operator.raw_operator
     plan = _plan_of(est)
-    if isinstance(operator.inputs[0].type, DoubleTensorType):
+    if all(isinstance(v.type, DoubleTensorType) for v in operator.inputs):
         g = _Graph(scope, container, onnx_proto.TensorProto.DOUBLE, np.float64)
     else:
         g = _Graph(scope, container, onnx_proto.TensorProto.FLOAT, np.float32)
 
-    x = g.node("Cast", [operator.inputs[0].full_name], "input", to=g.proto_dtype)
+    columns = [g.node("Cast", [v.full_name], "input", to=g.proto_dtype)
+               for v in operator.inputs]
+    x = columns[0] if len(columns) == 1 else g.node("Concat", columns, "input", axis=1)
     p = g.node("Sigmoid", [emit_plan(g, x, plan)], "proba_positive")  # (N, 1)
     q = g.node("Sub", [g.const(1.0, "one"), p], "proba_negative")
     container.add_node("Concat", [q, p], operator.outputs[1].full_name, axis=1,

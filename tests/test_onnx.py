@@ -173,6 +173,17 @@ def test_column_transformer_with_pandas_input():
     _assert_same(to_onnx(pipe, df32[:1]), pipe, df32)
 
 
+def test_estimator_alone_on_a_dataframe(binary_data):
+    # skl2onnx gives the estimator one input per column; they are concatenated
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    clf = small_classifier(hidden_layer_sizes=(4,), epochs=2).fit(df, y)
+    onx = to_onnx(clf, df[:1])
+    assert len(onx.graph.input) == X.shape[1]
+    _assert_same(onx, clf, df)
+
+
 def test_one_row_and_100k_rows(binary_data):
     X, y = binary_data
     clf = small_classifier(epochs=3).fit(X, y)
