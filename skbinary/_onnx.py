@@ -181,7 +181,11 @@ def _label_tensor(scope, estimator):
 
 def _shape_calculator(operator):
     """Output types: label (n_samples,) int64 or string; probabilities (n_samples, 2)."""
-    from skl2onnx.common.data_types import Int64TensorType, StringTensorType
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
     from skl2onnx.common.utils import check_input_and_output_numbers
     from skl2onnx.proto import onnx_proto
 
@@ -190,6 +194,14 @@ def _shape_calculator(operator):
                                    output_count_range=2)
     est = operator.raw_operator
     _plan_of(est)  # a clear error before anything is emitted
+    zipmap = operator.scope_inst.get_options(est, dict(zipmap=True))["zipmap"]
+    if zipmap is True and isinstance(operator.outputs[1].type, DoubleTensorType):
+        # skl2onnx would write a graph that ONNX Runtime refuses to load.
+        raise ValueError(
+            "skl2onnx's option zipmap=True needs a float32 graph (ONNX's ZipMap has "
+            "no float64 version): pass float32 rows, or use zipmap=False "
+            "(skbinary.to_onnx's default) or zipmap='columns'."
+        )
     label_type, _ = _label_tensor(operator.scope_inst, est)
     n = operator.inputs[0].get_first_dimension()
     operator.outputs[0].set_type(Int64TensorType([n]) if label_type

@@ -48,6 +48,12 @@ def data32(binary_data):
     return X.astype(np.float32), y
 
 
+@pytest.fixture(scope="module")
+def fitted(binary_data):
+    X, y = binary_data
+    return small_classifier(hidden_layer_sizes=(4,), epochs=2).fit(X, y)
+
+
 def test_import_skbinary_does_not_import_skl2onnx():
     code = "import sys, skbinary; print('skl2onnx' in sys.modules or 'onnx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -66,6 +72,21 @@ def test_skl2onnx_to_onnx_converts_a_pipeline_like_logistic_regression(data32):
     np.testing.assert_array_equal(label, pipe.predict(X))
     proba = np.array([[row[c] for c in pipe.classes_] for row in proba_maps])
     np.testing.assert_allclose(proba, pipe.predict_proba(X), atol=ATOL, rtol=0)
+
+
+def test_zipmap_options(fitted, binary_data):
+    X, _ = binary_data
+    onx = to_onnx(fitted, X[:1], zipmap="columns")
+    label, p0, p1 = _run(onx, X)
+    np.testing.assert_array_equal(label, fitted.predict(X))
+    np.testing.assert_allclose(np.column_stack([p0, p1]), fitted.predict_proba(X),
+                               atol=ATOL, rtol=0)
+    # ONNX's ZipMap has no float64 version: a clear error, not an unloadable file
+    with pytest.raises(ValueError, match="zipmap=True needs a float32 graph"):
+        to_onnx(fitted, X[:1], zipmap=True)
+    label, maps = _run(to_onnx(fitted, X[:1].astype(np.float32), zipmap=True),
+                       X.astype(np.float32))
+    assert maps[0].keys() == set(fitted.classes_.tolist())
 
 
 @pytest.mark.parametrize("activation", sorted(NUMPY_ACTIVATIONS))
@@ -204,12 +225,6 @@ def test_default_network_file_is_small(binary_data):
 
 
 # ---------------------------------------------------- plans built by hand
-
-
-@pytest.fixture(scope="module")
-def fitted(binary_data):
-    X, y = binary_data
-    return small_classifier(hidden_layer_sizes=(4,), epochs=2).fit(X, y)
 
 
 def _with_plan(clf, plan):
