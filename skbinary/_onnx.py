@@ -215,7 +215,8 @@ def _converter(scope, operator, container):
 
     est = operator.raw_operator
     plan = _plan_of(est)
-    if all(isinstance(v.type, DoubleTensorType) for v in operator.inputs):
+    # the dtype skl2onnx's parser gave the probabilities (that of the first input)
+    if isinstance(operator.outputs[1].type, DoubleTensorType):
         g = _Graph(scope, container, onnx_proto.TensorProto.DOUBLE, np.float64)
     else:
         g = _Graph(scope, container, onnx_proto.TensorProto.FLOAT, np.float32)
