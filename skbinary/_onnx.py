@@ -194,7 +194,7 @@ def _shape_calculator(operator):
                                    output_count_range=2)
     est = operator.raw_operator
     _plan_of(est)  # a clear error before anything is emitted
-    zipmap = operator.scope_inst.get_options(est, dict(zipmap=True))["zipmap"]
+    zipmap = operator.scope_inst.get_options(est, {"zipmap": True})["zipmap"]
     if zipmap is True and isinstance(operator.outputs[1].type, DoubleTensorType):
         # skl2onnx would write a graph that ONNX Runtime refuses to load.
         raise ValueError(

@@ -5,12 +5,13 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import skip_net, small_classifier
 from scipy.special import expit
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from conftest import skip_net, small_classifier
 
 skl2onnx = pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -211,7 +212,7 @@ def test_one_row_and_100k_rows(binary_data):
     onx = to_onnx(clf, X[:1].astype(np.float32))
     big = np.random.RandomState(0).normal(size=(100_000, X.shape[1])).astype(np.float32)
     for rows in (big[:1], big):
-        label, proba = _assert_same(onx, clf, rows)
+        _, proba = _assert_same(onx, clf, rows)
         assert proba.shape == (len(rows), 2)
 
 
