@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,8 +58,9 @@ def fitted(binary_data):
 
 def test_import_skbinary_does_not_import_skl2onnx():
     code = "import sys, skbinary; print('skl2onnx' in sys.modules or 'onnx' in sys.modules)"
+    root = Path(__file__).resolve().parents[1]  # this checkout's skbinary comes first
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+                         check=True, cwd=root)
     assert out.stdout.strip() == "False"
 
 
