@@ -941,6 +941,42 @@ default=1e-3
         save(self, path)
         return self
 
+    def to_onnx(self, X, *, zipmap=False, target_opset=None):
+        """Export the fitted estimator to ONNX (labels, probabilities, threshold).
+
+        The same as :func:`skbinary.to_onnx` applied to this estimator alone; to
+        export it with its preprocessing, pass the whole pipeline to
+        :func:`skbinary.to_onnx`. Needs the ``onnx`` extra.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A few input rows: their dtype (float32 or float64) is the graph's.
+        zipmap : bool or "columns", default=False
+            skl2onnx's ``zipmap`` option: False gives a probability tensor.
+        target_opset : int, default=None
+            ONNX opset; None for the latest skl2onnx supports.
+
+        Returns
+        -------
+        onx : onnx.ModelProto
+            Outputs ``label`` and ``probabilities``.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from skbinary import KerasBinaryClassifier
+        >>> X, y = make_classification(n_samples=100, random_state=0)
+        >>> clf = KerasBinaryClassifier(hidden_layer_sizes=(8,), epochs=5,
+        ...                             random_state=0).fit(X, y)
+        >>> onx = clf.to_onnx(X[:1].astype("float32"))
+        >>> [out.name for out in onx.graph.output]
+        ['label', 'probabilities']
+        """
+        from ._onnx import to_onnx
+
+        return to_onnx(self, X, zipmap=zipmap, target_opset=target_opset)
+
     def _restore(self, *, model, custom, classes, n_features_in, feature_names_in,
                  history, n_iter, architecture=None):
         """Set learned state from a loaded model file (used by ``skbinary.load``)."""

@@ -36,6 +36,16 @@ def in_threads(work, n):
     return results
 
 
+def skip_net(n_features_in):
+    """A functional network with a skip connection: no numpy (or ONNX) twin."""
+    import keras
+
+    inp = keras.Input((n_features_in,))
+    hidden = keras.layers.Dense(n_features_in, activation="relu")(inp)
+    merged = keras.layers.Add()([inp, hidden])
+    return keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(merged))
+
+
 @pytest.fixture(scope="session")
 def binary_data():
     """300 rows, 8 features, two balanced classes; (X, y) with labels 0/1."""

@@ -14,7 +14,7 @@ from scipy.special import expit
 from sklearn.base import clone, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from conftest import in_threads, small_classifier
+from conftest import in_threads, skip_net, small_classifier
 from skbinary import KerasBinaryClassifier
 
 
@@ -323,13 +323,6 @@ def test_keyboard_interrupt_keeps_a_usable_model(binary_data, monkeypatch):
 def test_custom_functional_model_predicts_through_keras(binary_data):
     # a non-sequential network (a skip connection) has no numpy twin: Keras answers
     X, y = binary_data
-
-    def skip_net(n_features_in):
-        inp = keras.Input((n_features_in,))
-        hidden = keras.layers.Dense(n_features_in, activation="relu")(inp)
-        merged = keras.layers.Add()([inp, hidden])
-        return keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(merged))
-
     clf = small_classifier(model=skip_net, epochs=5).fit(X, y)
     keras_proba = clf.model_.predict(X, verbose=0).ravel()
     np.testing.assert_allclose(clf.predict_proba(X)[:, 1], keras_proba, atol=1e-6)
