@@ -109,6 +109,7 @@ def make_estimator(peer, *, seed=0, epochs=EPOCHS):
             hidden_layer_sizes=HIDDEN, activation="relu", optimizer="adam",
             learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, epochs=epochs,
             early_stopping=False,  # the same fixed number of epochs as the peers
+            ensemble_size=1,  # the same network as the peers, not 4 of them
             random_state=seed)
     if peer in ("scikeras", "scikeras+clear"):
         # Unseeded on purpose. A seeded scikeras fit calls tf.random.set_seed,

@@ -408,7 +408,9 @@ def forward_plan(model):
     Returns
     -------
     plan : list of tuple or None
-        Steps ``("affine", W, b)`` (``x @ W + b``), ``("diag", scale,
+        Steps ``("affine", W, b)`` (``x @ W + b``), ``("grouped", W, b)``
+        (an ensemble's block-diagonal layer: ``W`` of shape ``(k, n_in / k,
+        n_out / k)``, member ``j``'s slice of ``x`` times ``W[j]``), ``("diag", scale,
         offset)`` (``x * scale + offset``, per feature) and ``("act", name)``
         that map the input to the logit (the final sigmoid left out).
     """
@@ -454,7 +456,30 @@ def forward_plan(model):
             return None
     if not steps or steps[-1] != ("act", "logistic"):
         return None
-    return _fold_diagonals(steps[:-1])
+    return _group_blocks(_fold_diagonals(steps[:-1]), ensemble_size_of(model))
+
+
+def _group_blocks(steps, k):
+    """Turn an ensemble's block-diagonal ``affine`` steps into ``grouped`` ones.
+
+    ``("grouped", W, b)`` with ``W`` of shape ``(k, n_in / k, n_out / k)``
+    computes the ``k`` members' products apart: ``k`` times fewer operations
+    (and weights) than the block-diagonal matrix with its zeros.
+    """
+    if k == 1:
+        return steps
+    out = []
+    for step in steps:
+        if step[0] == "affine":
+            W, b = step[1], step[2]
+            n_in, n_out = W.shape
+            if n_in % k == 0 and n_out % k == 0 and n_out > 1:
+                i, o = n_in // k, n_out // k
+                blocks = np.stack([W[j * i:(j + 1) * i, j * o:(j + 1) * o] for j in range(k)])
+                if np.count_nonzero(W) == np.count_nonzero(blocks):  # zeros off the blocks
+                    step = ("grouped", blocks, b)
+        out.append(step)
+    return out
 
 
 def _fold_diagonals(steps):
@@ -488,6 +513,13 @@ def forward_logit(plan, X):
         if step[0] == "affine":
             h = np.asarray(h @ step[1])
             h += step[2]  # in place: saves a copy of every layer's output
+            owned = True
+        elif step[0] == "grouped":
+            W = step[1]
+            k, i, o = W.shape
+            h = np.matmul(np.asarray(h).reshape(-1, k, i).transpose(1, 0, 2), W)
+            h = h.transpose(1, 0, 2).reshape(-1, k * o)
+            h += step[2]
             owned = True
         elif step[0] == "diag":
             h = (h.toarray() if hasattr(h, "toarray") else np.asarray(h)) * step[1]

@@ -33,6 +33,19 @@ def _emit_affine(g, x, step):
     return g.node("Gemm", [x, g.const(W, "W"), g.const(b, "b")], "affine")
 
 
+def _emit_grouped(g, x, step):
+    """Block-diagonal layer: ``k`` independent products, as a batched MatMul."""
+    _, W, b = step
+    k, n_in, n_out = W.shape
+    INT64 = 7  # onnx TensorProto.INT64
+    groups = g.node("Reshape", [x, g.const([-1, k, n_in], "shape", INT64)], "groups")
+    by_group = g.node("Transpose", [groups], "by_group", perm=[1, 0, 2])
+    products = g.node("MatMul", [by_group, g.const(W, "W")], "grouped_matmul")
+    by_row = g.node("Transpose", [products], "by_row", perm=[1, 0, 2])
+    flat = g.node("Reshape", [by_row, g.const([-1, k * n_out], "shape", INT64)], "flat")
+    return g.node("Add", [flat, g.const(b, "b")], "grouped_add")
+
+
 def _emit_diag(g, x, step):
     _, scale, offset = step
     scaled = g.node("Mul", [x, g.const(scale, "scale")], "diag_mul")
@@ -89,7 +102,8 @@ _ACTIVATIONS = {
     "identity": lambda g, x: x,
 }
 
-_STEPS = {"affine": _emit_affine, "diag": _emit_diag, "act": _emit_act}
+_STEPS = {"affine": _emit_affine, "grouped": _emit_grouped, "diag": _emit_diag,
+          "act": _emit_act}
 
 
 class _Graph:
