@@ -55,7 +55,7 @@ def _versions():
 def _json_params(est):
     params = {}
     for name, value in est.get_params(deep=False).items():
-        if name in ("model", "callbacks"):
+        if name in ("model", "callbacks", "sampler"):
             continue  # code, not data: a loaded estimator has None
         if name == "learning_rate" and not isinstance(value, (int, float)):
             import keras
@@ -95,6 +95,7 @@ def save(est, path):
         ),
         "history": est.history_,
         "n_iter": int(est.n_iter_),
+        "threshold_": float(est.threshold_) if hasattr(est, "threshold_") else None,
     }
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -199,6 +200,7 @@ def load(path):
         feature_names_in=meta["feature_names_in"],
         history=meta["history"],
         n_iter=meta["n_iter"],
+        threshold=meta.get("threshold_"),
     )
     return est
 

@@ -10,6 +10,9 @@ from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad")
 SCORINGS = ("loss", "roc_auc", "average_precision")
+LOSSES = ("binary_crossentropy", "focal")
+# threshold objectives: {"recall": r} -> choose_threshold(target_recall=r), ...
+THRESHOLD_TARGETS = {"recall": "target_recall", "precision": "target_precision"}
 
 
 def _choice(value, name, allowed):
@@ -81,8 +84,13 @@ def check_params(est):
             "The 'class_weight' parameter must be None, 'balanced' or a dict mapping "
             f"labels to weights. Got {cw!r} instead."
         )
-    check_scalar(est.threshold, "threshold", numbers.Real, min_val=0.0, max_val=1.0,
-                 include_boundaries="neither")
+    check_threshold(est.threshold)
+    _choice(est.loss, "loss", LOSSES)
+    check_scalar(est.focal_gamma, "focal_gamma", numbers.Real, min_val=0.0)
+    if est.focal_alpha is not None:
+        check_scalar(est.focal_alpha, "focal_alpha", numbers.Real, min_val=0.0,
+                     max_val=1.0, include_boundaries="neither")
+    check_sampler(est.sampler)
     if est.model is not None and not callable(est.model):
         raise TypeError(
             "The 'model' parameter must be None or a callable returning a Keras model "
@@ -90,6 +98,53 @@ def check_params(est):
         )
     check_scalar(est.verbose, "verbose", numbers.Integral, min_val=0, max_val=2)
     check_callbacks(est.callbacks)
+
+
+def check_threshold(threshold):
+    """Check ``threshold``; return None for a float, else ``choose_threshold`` kwargs.
+
+    A float in (0, 1) is the threshold itself. An objective is learned in
+    ``fit``: ``"f1"`` (best F1), ``{"recall": r}`` or ``{"precision": p}``
+    (one key, a target in (0, 1]).
+
+    Raises
+    ------
+    ValueError
+        Naming ``threshold`` and the accepted forms.
+    """
+    if isinstance(threshold, numbers.Real) and not isinstance(threshold, (bool, np.bool_)):
+        check_scalar(threshold, "threshold", numbers.Real, min_val=0.0, max_val=1.0,
+                     include_boundaries="neither")
+        return None
+    if isinstance(threshold, str) and threshold == "f1":
+        return {}
+    if isinstance(threshold, dict) and len(threshold) == 1:
+        (name, target), = threshold.items()
+        if (name in THRESHOLD_TARGETS and isinstance(target, numbers.Real)
+                and not isinstance(target, (bool, np.bool_)) and 0 < target <= 1):
+            return {THRESHOLD_TARGETS[name]: float(target)}
+    raise ValueError(
+        "The 'threshold' parameter must be a float in (0, 1), 'f1', {'recall': r} or "
+        "{'precision': p} with a target in (0, 1] (learned in fit on held-out rows). "
+        f"Got {threshold!r} instead."
+    )
+
+
+def check_sampler(sampler):
+    """Check ``sampler`` is None or an unfitted imbalanced-learn-style sampler."""
+    if sampler is None:
+        return
+    if isinstance(sampler, type) or not (
+        callable(getattr(sampler, "fit_resample", None))
+        and callable(getattr(sampler, "get_params", None))
+    ):
+        hint = (f" Pass {sampler.__name__}(...) instead." if isinstance(sampler, type)
+                else "")
+        raise TypeError(
+            "The 'sampler' parameter must be None or an imbalanced-learn sampler "
+            "instance with fit_resample and get_params (RandomUnderSampler(), "
+            f"SMOTE(), ...). Got {sampler!r} of type {type(sampler).__name__}.{hint}"
+        )
 
 
 def schedule_key(schedule):
