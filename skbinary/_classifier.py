@@ -63,6 +63,18 @@ def _global_rng_preserved(seed=None):
         np.random.set_state(np_state)
 
 
+def _sampler_weighted(validation, y_train, y_resampled):
+    """Weigh the validation rows' classes as the sampler weighs the training rows.
+
+    Like ``class_weight``, which weighs the validation loss too, so that early
+    stopping judges the model on the class balance it is trained for.
+    """
+    X_val, y_val, w_val = validation
+    share = [np.mean(y_resampled == k) / np.mean(y_train == k) for k in (0, 1)]
+    factor = np.asarray(share, np.float32)[y_val.astype(np.intp)]
+    return X_val, y_val, (w_val * factor).astype(np.float32)
+
+
 def _positive_proba(forward, model, X):
     """Positive-class probability (float64) and logit of validated ``X``.
 
@@ -173,8 +185,11 @@ default=1e-3
         fit. The sampler sees the features as given to ``fit``. Rows it keeps
         or repeats (``sample_indices_``) keep their weight; rows it makes up
         (SMOTE) weigh the mean weight of their class. Weights are rescaled to
-        a mean of 1 each epoch. ``history_["n_rows"]`` records the rows of
-        each epoch. ``partial_fit`` refuses a sampler and :meth:`save` does not
+        a mean of 1 each epoch. As with ``class_weight``, the validation loss
+        of early stopping weighs the classes as the first epoch's resampled
+        rows do (so that an under-sampled network is not stopped for
+        predicting more positives than the raw prevalence).
+        ``history_["n_rows"]`` records the rows of each epoch. ``partial_fit`` refuses a sampler and :meth:`save` does not
         store it (a loaded estimator has ``sampler=None``).
     loss : {"binary_crossentropy", "focal"}, default="binary_crossentropy"
         Training loss. ``"focal"`` is Keras' ``BinaryFocalCrossentropy``,
@@ -388,6 +403,8 @@ default=1e-3
             epoch_data, n_rows = self._epoch_sampler(
                 X if train_idx is None else X[train_idx], classes, X32, y32, w32, seed)
             batch_rows = n_rows[0]
+            if validation is not None:
+                validation = _sampler_weighted(validation, y32, epoch_data(0)[1])
 
         if self.model is None:
             key, trainer = self._builtin_trainer(n_features, seed, X32)
