@@ -986,7 +986,8 @@ default=1e-3
     def save(self, path):
         """Save the fitted estimator to one file, loadable without pickle.
 
-        The file holds the parameters, ``classes_``, feature names, threshold,
+        The file holds the parameters (not ``callbacks`` nor ``sampler``: a
+        loaded estimator has None), ``classes_``, feature names, ``threshold_``,
         training history and the Keras network in Keras' native format, plus
         the skbinary, Keras and scikit-learn versions. :func:`skbinary.load`
         reads it with Keras' ``safe_mode``, so opening it cannot run code. The
