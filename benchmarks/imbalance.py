@@ -123,7 +123,7 @@ def main(argv=None):
     for name, r in results.items():
         a, b = r["pipeline_rus"]["pr_auc"], r["epoch_rus"]["pr_auc"]
         diffs.append(b - a)
-        print(f"| {name} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
+        print(f"| {name} | {a:.4f} | {b:.4f} | {b - a:+.4f} |")
     print(f"\nper-epoch >= pipeline on {sum(d >= 0 for d in diffs)}/{len(diffs)} datasets; "
           f"mean difference {np.mean(diffs):+.4f}\n")
 
