@@ -48,9 +48,13 @@ from skbinary import KerasBinaryClassifier  # noqa: E402
 DEFAULT_DATASETS = ("caravan", "lending_club", "default", "hmda", "mlc_churn")
 
 
+# Training length; --epochs/--patience change it (200/20 are the estimator's defaults).
+TRAINING = {"epochs": 50, "n_iter_no_change": 10}
+
+
 def network(**params):
-    return KerasBinaryClassifier(hidden_layer_sizes=(32,), epochs=50, n_iter_no_change=10,
-                                 random_state=0, **params)
+    return KerasBinaryClassifier(hidden_layer_sizes=(32,), random_state=0,
+                                 **TRAINING, **params)
 
 
 def precision_at_recall(target):
@@ -102,10 +106,13 @@ def main(argv=None):
     parser.add_argument("--datasets", default=",".join(DEFAULT_DATASETS))
     parser.add_argument("--target-recall", type=float, default=0.7)
     parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=TRAINING["epochs"])
+    parser.add_argument("--patience", type=int, default=TRAINING["n_iter_no_change"])
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per library (0: their defaults)")
     args = parser.parse_args(argv)
     limit_threads(args.threads)
+    TRAINING.update(epochs=args.epochs, n_iter_no_change=args.patience)
     warnings.filterwarnings("ignore", category=UserWarning)
     target = args.target_recall
     results = {}

@@ -189,8 +189,9 @@ default=1e-3
         of early stopping weighs the classes as the first epoch's resampled
         rows do (so that an under-sampled network is not stopped for
         predicting more positives than the raw prevalence).
-        ``history_["n_rows"]`` records the rows of each epoch. ``partial_fit`` refuses a sampler and :meth:`save` does not
-        store it (a loaded estimator has ``sampler=None``).
+        ``history_["n_rows"]`` records the rows of each epoch. ``partial_fit``
+        refuses a sampler and :meth:`save` does not store it (a loaded
+        estimator has ``sampler=None``).
     loss : {"binary_crossentropy", "focal"}, default="binary_crossentropy"
         Training loss. ``"focal"`` is Keras' ``BinaryFocalCrossentropy``,
         which down-weights easy rows so that hard, rare positives count more.
