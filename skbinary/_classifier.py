@@ -1,6 +1,7 @@
 """KerasBinaryClassifier: a Keras sigmoid network as a scikit-learn classifier."""
 
 import contextlib
+import copy
 import functools
 import inspect
 import numbers
@@ -29,6 +30,7 @@ from ._validation import (
     check_threshold,
     schedule_key,
 )
+from .metrics import choose_threshold
 
 _ACCEPT_SPARSE = ["csr", "csc"]
 _PREDICT_CHUNK = 65536
@@ -124,6 +126,45 @@ def _watched_score(scoring, validation):
     return "loss"
 
 
+def _sampler_weighted(validation, y_train, y_resampled):
+    """Weigh the validation rows' classes as the sampler weighs the training rows.
+
+    Like ``class_weight``, which weighs the validation loss too, so that early
+    stopping judges the model on the class balance it is trained for.
+    """
+    X_val, y_val, w_val = validation
+    share = [np.mean(y_resampled == k) / np.mean(y_train == k) for k in (0, 1)]
+    factor = np.asarray(share, np.float32)[y_val.astype(np.intp)]
+    return X_val, y_val, (w_val * factor).astype(np.float32)
+
+
+def _positive_proba(forward, model, X):
+    """Positive-class probability (float64) and logit of validated ``X``.
+
+    By the numpy ``forward`` plan when there is one, else by calling the Keras
+    ``model``. Refuses input whose forward pass overflows: never a NaN
+    probability.
+    """
+    if forward is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if X.shape[0] <= _PREDICT_CHUNK:
+                logit = _network.forward_logit(forward, X)
+            else:
+                logit = np.concatenate([
+                    _network.forward_logit(forward, X[i : i + _PREDICT_CHUNK])
+                    for i in range(0, X.shape[0], _PREDICT_CHUNK)
+                ])
+        _refuse_overflow(logit, "logit")
+        return expit(logit), logit
+    X32 = _as_float32(X)
+    out = [np.asarray(model(X32[i : i + 8192], training=False), np.float64).ravel()
+           for i in range(0, X32.shape[0], 8192)]
+    proba = np.concatenate(out) if out else np.empty(0)
+    _refuse_overflow(proba, "probability")
+    p = np.clip(proba, 1e-12, 1 - 1e-12)
+    return proba, np.log(p) - np.log1p(-p)
+
+
 class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
     """Keras neural network binary classifier with one sigmoid output.
 
@@ -200,10 +241,46 @@ default=1e-3
         ``"balanced"`` uses ``n_samples / (2 * np.bincount(y))``. Computed at
         each ``fit`` (so per cross-validation fold) and multiplied into
         ``sample_weight``; the caller's arrays are never modified.
-    threshold : float in (0, 1), default=0.5
+    threshold : float in (0, 1), "f1" or dict, default=0.5
         ``predict`` returns the positive class ``classes_[1]`` where
-        ``predict_proba(X)[:, 1] >= threshold``. Not learned: it may be changed
-        after ``fit`` and is checked again by ``predict``.
+        ``predict_proba(X)[:, 1] >= threshold_``. A float is used as it is: it
+        may be changed after ``fit`` and is checked again by ``predict``.
+        An objective is learned in ``fit`` on the held-out validation split
+        by :func:`skbinary.metrics.choose_threshold`: ``"f1"`` (best F1),
+        ``{"recall": r}`` (the best precision with recall >= ``r``) or
+        ``{"precision": p}`` (the best recall with precision >= ``p``). The
+        held-out rows are the early-stopping split; without early stopping,
+        ``fit`` still holds out ``validation_fraction`` of the rows (stratified)
+        to choose the threshold and trains on the rest. They are weighted by
+        ``sample_weight`` (not by ``class_weight``). A target no threshold
+        reaches on them raises ``ValueError``.
+    sampler : imbalanced-learn sampler or None, default=None
+        Resample the training rows afresh at every epoch, for example
+        ``RandomUnderSampler()`` (each epoch sees a different slice of the
+        majority class), ``RandomOverSampler()`` or ``SMOTE()``. Only the
+        training part is resampled, never the validation split. Each epoch
+        uses a clone of the sampler with a ``random_state`` derived from the
+        fit's seed and the epoch, so an int ``random_state`` reproduces the
+        fit. The sampler sees the features as given to ``fit``. Rows it keeps
+        or repeats (``sample_indices_``) keep their weight; rows it makes up
+        (SMOTE) weigh the mean weight of their class. Weights are rescaled to
+        a mean of 1 each epoch. As with ``class_weight``, the validation loss
+        of early stopping weighs the classes as the first epoch's resampled
+        rows do (so that an under-sampled network is not stopped for
+        predicting more positives than the raw prevalence).
+        ``history_["n_rows"]`` records the rows of each epoch. ``partial_fit``
+        refuses a sampler and :meth:`save` does not store it (a loaded
+        estimator has ``sampler=None``).
+    loss : {"binary_crossentropy", "focal"}, default="binary_crossentropy"
+        Training loss. ``"focal"`` is Keras' ``BinaryFocalCrossentropy``,
+        which down-weights easy rows so that hard, rare positives count more.
+        Early stopping still watches the validation log loss (or ``scoring``).
+    focal_gamma : float >= 0, default=2.0
+        Focusing parameter ``gamma`` of the focal loss (0 is cross-entropy).
+    focal_alpha : float in (0, 1) or None, default=None
+        Class balance of the focal loss: the weight ``alpha`` of the positive
+        class and ``1 - alpha`` of the negative (Keras'
+        ``apply_class_balancing=True``). None applies no class balancing.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ReduceLROnPlateau``, ``LearningRateScheduler``,
         ``EarlyStopping``, ``ModelCheckpoint``, ``CSVLogger``,
@@ -226,7 +303,7 @@ default=1e-3
         ``compile_kwargs`` (scikeras style); bind any other hyperparameters
         with ``functools.partial``. If the model is not compiled,
         ``optimizer`` and ``learning_rate`` are used; if it is, its optimizer
-        is kept. The loss is always binary cross-entropy. The architecture
+        is kept. It is trained with ``loss``. The architecture
         parameters above are then ignored. A model instance is refused (every
         fit needs fresh weights): pass ``lambda: keras.models.clone_model(m)``
         or ``KerasArchitecture.of(m)``. A plain ``keras.Sequential`` of
@@ -264,7 +341,11 @@ default=1e-3
     history_ : dict of list of float
         Per-epoch ``loss`` and ``learning_rate``, and with early stopping
         ``val_loss`` and ``val_<scoring>`` when ``scoring`` is not
-        ``"loss"`` (everything in the epoch logs).
+        ``"loss"`` (everything in the epoch logs); with a ``sampler``,
+        ``n_rows``, the training rows of each epoch after resampling.
+    threshold_ : float
+        The threshold ``predict`` applies: ``threshold`` itself when it is a
+        float, else the one learned in ``fit`` on the held-out rows.
     n_iter_ : int
         Number of epochs run.
 
@@ -306,6 +387,10 @@ default=1e-3
         scoring="loss",
         class_weight=None,
         threshold=0.5,
+        sampler=None,
+        loss="binary_crossentropy",
+        focal_gamma=2.0,
+        focal_alpha=None,
         callbacks=None,
         model=None,
         random_state=None,
@@ -329,6 +414,10 @@ default=1e-3
         self.scoring = scoring
         self.class_weight = class_weight
         self.threshold = threshold
+        self.sampler = sampler
+        self.loss = loss
+        self.focal_gamma = focal_gamma
+        self.focal_alpha = focal_alpha
         self.callbacks = callbacks
         self.model = model
         self.random_state = random_state
@@ -391,12 +480,21 @@ default=1e-3
         w32 = weights.astype(np.float32)
         validation = None
         early_stopping = self._early_stopping_on(len(y32))
-        if early_stopping:
+        objective = check_threshold(self.threshold)
+        train_idx = val_idx = None
+        if early_stopping or objective is not None:
             train_idx, val_idx = self._validation_split(y_enc, seed)
             validation = (X32[val_idx], y32[val_idx], w32[val_idx])
             X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
         scoring = _watched_score(self.scoring, validation)
         callbacks = self._callbacks(early_stopping, scoring)
+        epoch_data, n_rows, batch_rows = None, None, len(y32)
+        if self.sampler is not None:
+            epoch_data, n_rows = self._epoch_sampler(
+                X if train_idx is None else X[train_idx], classes, X32, y32, w32, seed)
+            batch_rows = n_rows[0]
+            if validation is not None:
+                validation = _sampler_weighted(validation, y32, epoch_data(0)[1])
 
         architecture = self._current_architecture() if self.model is None else None
         if self.model is None:
@@ -407,16 +505,26 @@ default=1e-3
             with _tf.own_graphs():
                 history, interrupted = _engine.train(
                     trainer, X32, y32, w32,
-                    epochs=self.epochs, batch_size=self._batch_size(len(y32)), seed=seed,
+                    epochs=self.epochs, batch_size=self._batch_size(batch_rows), seed=seed,
                     validation=validation, metrics=self._validation_metrics(scoring),
-                    callbacks=callbacks,
+                    callbacks=callbacks, epoch_data=epoch_data,
                 )
             if key is not None:
                 weights_ = trainer.model.get_weights()
                 params_ = _network.forward_plan(trainer.model)
+            if objective is not None:
+                val_proba = _positive_proba(
+                    params_ if key is not None else _network.forward_plan(trainer.model),
+                    trainer.model, X[val_idx])[0]
         finally:
             if key is not None:
                 _engine.release(key, trainer)
+        if n_rows is not None:
+            history["n_rows"] = n_rows[: len(history.get("loss", []))]
+        threshold = float(self.threshold) if objective is None else self._learn_threshold(
+            objective, val_proba, y_enc[val_idx],
+            None if sample_weight is None
+            else check_sample_weight(sample_weight, len(y_enc))[val_idx])
 
         # Learned state is set only now, all at once.
         self.__dict__.pop("_partial_trainer", None)
@@ -424,6 +532,8 @@ default=1e-3
         self._set_learned(trainer, key is None, classes, history, interrupted,
                           weights_ if key is not None else None,
                           params_ if key is not None else None, architecture)
+        self.threshold_ = threshold
+        self._threshold_for = copy.deepcopy(self.threshold)
         if interrupted:
             # The estimator is usable; let the interrupt stop the caller's loop
             # (a GridSearchCV, a script) as Ctrl-C should.
@@ -449,6 +559,62 @@ default=1e-3
             self._keras_model = None
             self.__dict__.pop("_custom_model", None)
         self.interrupted_ = interrupted
+
+    def _learn_threshold(self, objective, proba, y_val, sample_weight):
+        """The threshold ``choose_threshold`` picks on the held-out rows."""
+        try:
+            return choose_threshold(y_val, proba, pos_label=1, sample_weight=sample_weight,
+                                    **objective).threshold
+        except ValueError as exc:
+            raise ValueError(
+                f"threshold={self.threshold!r} cannot be learned on the {len(y_val)} "
+                f"held-out rows ({int(np.sum(y_val))} positive): {exc}"
+            ) from None
+
+    def _epoch_sampler(self, X, classes, X32, y32, w32, seed):
+        """``epoch_data`` for ``_engine.train`` resampling the training rows each epoch.
+
+        Returns the callable and the list of rows per epoch it fills; epoch 0
+        is drawn now, so that a failing sampler fails before training.
+        """
+        from sklearn.base import clone
+
+        y_enc = y32.astype(np.intp)
+        labels = classes[y_enc]
+        counts = ", ".join(f"{label!r}: {n}" for label, n in
+                           zip(classes.tolist(), np.bincount(y_enc, minlength=2)))
+        class_weight = np.array([w32[y_enc == k].mean() for k in (0, 1)], np.float32)
+        n_rows = []
+
+        def resample(epoch):
+            sampler = clone(self.sampler)
+            if "random_state" in sampler.get_params(deep=False):
+                state = np.random.SeedSequence([seed, epoch]).generate_state(1)[0]
+                sampler.set_params(random_state=int(state >> 1))
+            try:
+                Xr, yr = sampler.fit_resample(X, labels)
+            except Exception as exc:
+                raise ValueError(
+                    f"The sampler {self.sampler!r} failed on the {len(y_enc)} training "
+                    f"rows (class counts {{{counts}}}): {exc}"
+                ) from exc
+            idx = getattr(sampler, "sample_indices_", None)
+            if idx is not None:  # kept or repeated rows keep their weight
+                Xe, ye, we = X32[idx], y32[idx], w32[idx]
+            else:
+                Xe = np.ascontiguousarray(
+                    Xr.toarray() if sp.issparse(Xr) else Xr, dtype=np.float32)
+                ye = np.searchsorted(classes, np.asarray(yr)).astype(np.float32)
+                we = class_weight[ye.astype(np.intp)]  # made-up rows: class mean
+                n = len(y32)
+                if (len(ye) >= n and np.array_equal(ye[:n], y32)
+                        and np.array_equal(Xe[:n], X32)):  # originals first (SMOTE)
+                    we[:n] = w32
+            n_rows.append(int(len(ye)))
+            return Xe, ye, (we * (len(we) / we.sum())).astype(np.float32)
+
+        first = resample(0)
+        return (lambda epoch: first if epoch == 0 else resample(epoch)), n_rows
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one pass over a chunk of data (out-of-core learning).
@@ -478,6 +644,12 @@ default=1e-3
         """
         check_params(self)
         _tf.import_tensorflow()
+        if self.sampler is not None or check_threshold(self.threshold) is not None:
+            raise ValueError(
+                "partial_fit trains one epoch on a chunk: it supports neither a "
+                f"sampler (got sampler={self.sampler!r}) nor a threshold learned "
+                f"on held-out rows (got threshold={self.threshold!r}); use fit."
+            )
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: the class "
@@ -525,6 +697,8 @@ default=1e-3
         custom = self.model is not None if first else "_custom_model" in self.__dict__
         self._set_learned(trainer, custom, all_classes, merged, interrupted,
                           architecture=None if custom else self._fitted_architecture())
+        self.threshold_ = float(self.threshold)
+        self._threshold_for = self.threshold
         self._partial_trainer = trainer
         if interrupted:
             raise KeyboardInterrupt
@@ -533,7 +707,8 @@ default=1e-3
     def _incremental_trainer(self, n_features, classes, seed, first, X_first=None):
         """A trainer owned by this estimator, for partial_fit."""
         if not first and "_custom_model" in self.__dict__:
-            trainer = _engine.Trainer(self._custom_model, self._make_optimizer())
+            trainer = _engine.Trainer(self._custom_model, self._make_optimizer(),
+                                      self._make_loss())
         elif first and self.model is not None:
             trainer = self._custom_trainer(n_features, classes, seed)
         else:  # the built-in network: as fitted, or as the parameters say on a first call
@@ -575,7 +750,8 @@ default=1e-3
                                     stratify=y_enc, random_state=seed)
         except ValueError as exc:
             raise ValueError(
-                f"early_stopping=True cannot hold out validation_fraction="
+                "early_stopping (or a threshold learned in fit) cannot hold out "
+                "validation_fraction="
                 f"{self.validation_fraction} of {len(idx)} samples with both classes "
                 f"in each part ({exc}). Use more data, a larger validation_fraction, "
                 "or early_stopping=False."
@@ -606,6 +782,26 @@ default=1e-3
             float(self.weight_decay),
             # A schedule is part of the compiled step; a float rate is a variable.
             None if isinstance(lr, numbers.Real) else schedule_key(lr),
+            self._loss_key(),
+        )
+
+    def _loss_key(self):
+        """The training loss and its parameters (part of the compiled epoch)."""
+        if self.loss == "focal":
+            alpha = None if self.focal_alpha is None else float(self.focal_alpha)
+            return ("focal", float(self.focal_gamma), alpha)
+        return (self.loss,)
+
+    def _make_loss(self):
+        """Per-sample Keras loss for the trainer; None is binary cross-entropy."""
+        if self.loss != "focal":
+            return None
+        import keras
+
+        return keras.losses.BinaryFocalCrossentropy(
+            apply_class_balancing=self.focal_alpha is not None,
+            alpha=0.25 if self.focal_alpha is None else float(self.focal_alpha),
+            gamma=float(self.focal_gamma), reduction=None,
         )
 
     def _float_learning_rate(self):
@@ -628,7 +824,7 @@ default=1e-3
     def _new_builtin_trainer(self, n_features, architecture):
         with _global_rng_preserved():
             model = self._build_network(n_features, architecture)
-            return _engine.Trainer(model, self._make_optimizer(),
+            return _engine.Trainer(model, self._make_optimizer(), self._make_loss(),
                                    members=_network.ensemble_size_of(model) > 1,
                                    grad_masks=_network.member_masks(model))
 
@@ -684,7 +880,8 @@ default=1e-3
         accepted = inspect.signature(self.model).parameters
         available = {"n_features_in": lambda: n_features, "meta": lambda: meta,
                      "compile_kwargs": lambda: {"optimizer": self._make_optimizer(),
-                                                "loss": "binary_crossentropy"}}
+                                                "loss": self._make_loss()
+                                                or "binary_crossentropy"}}
         kwargs = {k: make() for k, make in available.items() if k in accepted}
         # Seeding TensorFlow clears its kernel cache (the next fit pays ~0.1 s):
         # only do it when the user asked for reproducibility.
@@ -707,7 +904,8 @@ default=1e-3
                 f"{n_features} features."
             )
         compiled = getattr(model, "optimizer", None)
-        return _engine.Trainer(model, compiled if compiled is not None else self._make_optimizer())
+        return _engine.Trainer(model, compiled if compiled is not None else self._make_optimizer(),
+                               self._make_loss())
 
     @classmethod
     def from_scikeras(cls, fitted):
@@ -825,29 +1023,9 @@ default=1e-3
                              dtype=[np.float64, np.float32])
 
     def _proba_positive(self, X):
-        """Positive-class probability (float64) and logit for validated ``X``.
-
-        Refuses input whose forward pass overflows: never a NaN probability.
-        """
-        if self.__dict__.get("_forward") is not None:
-            with np.errstate(over="ignore", invalid="ignore"):
-                if X.shape[0] <= _PREDICT_CHUNK:
-                    logit = _network.forward_logit(self._forward, X)
-                else:
-                    logit = np.concatenate([
-                        _network.forward_logit(self._forward, X[i : i + _PREDICT_CHUNK])
-                        for i in range(0, X.shape[0], _PREDICT_CHUNK)
-                    ])
-            _refuse_overflow(logit, "logit")
-            return expit(logit), logit
-        X32 = _as_float32(X)
-        model = self._custom_model
-        out = [np.asarray(model(X32[i : i + 8192], training=False), np.float64).ravel()
-               for i in range(0, X32.shape[0], 8192)]
-        proba = np.concatenate(out) if out else np.empty(0)
-        _refuse_overflow(proba, "probability")
-        p = np.clip(proba, 1e-12, 1 - 1e-12)
-        return proba, np.log(p) - np.log1p(-p)
+        """Positive-class probability (float64) and logit for validated ``X``."""
+        return _positive_proba(self.__dict__.get("_forward"),
+                               self.__dict__.get("_custom_model"), X)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -882,7 +1060,7 @@ default=1e-3
         return logit
 
     def predict(self, X):
-        """Predict labels: ``classes_[1]`` where its probability >= ``threshold``.
+        """Predict labels: ``classes_[1]`` where its probability >= ``threshold_``.
 
         Parameters
         ----------
@@ -894,16 +1072,33 @@ default=1e-3
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        threshold = check_threshold(self.threshold)
+        check_threshold(self.threshold)  # set_params may have changed it since fit
         p, _ = self._proba_positive(self._check_X(X))
-        return self.classes_[(p >= threshold).astype(int)]
+        return self.classes_[(p >= self._decision_threshold()).astype(int)]
+
+    def _decision_threshold(self):
+        """The threshold ``predict`` applies.
+
+        A float ``threshold`` is used as it is (``set_params`` takes effect at
+        once); an objective uses ``threshold_``, learned in ``fit`` for it.
+        """
+        if isinstance(self.threshold, numbers.Real):
+            return self.threshold
+        if self.__dict__.get("_threshold_for") != self.threshold:
+            raise ValueError(
+                f"threshold={self.threshold!r} is learned in fit, but this estimator "
+                f"was fitted with threshold={self.__dict__.get('_threshold_for')!r}: "
+                "call fit again."
+            )
+        return self.threshold_
 
     # ---------------------------------------------------------- persistence
 
     def save(self, path):
         """Save the fitted estimator to one file, loadable without pickle.
 
-        The file holds the parameters, ``classes_``, feature names, threshold,
+        The file holds the parameters (not ``callbacks`` nor ``sampler``: a
+        loaded estimator has None), ``classes_``, feature names, ``threshold_``,
         training history and the Keras network in Keras' native format, plus
         the skbinary, Keras and scikit-learn versions. :func:`skbinary.load`
         reads it with Keras' ``safe_mode``, so opening it cannot run code. The
@@ -978,7 +1173,7 @@ default=1e-3
         return to_onnx(self, X, zipmap=zipmap, target_opset=target_opset)
 
     def _restore(self, *, model, custom, classes, n_features_in, feature_names_in,
-                 history, n_iter, architecture=None):
+                 history, n_iter, architecture=None, threshold=None):
         """Set learned state from a loaded model file (used by ``skbinary.load``)."""
         self.classes_ = classes
         self.n_features_in_ = n_features_in
@@ -987,6 +1182,8 @@ default=1e-3
         self.history_ = history
         self.n_iter_ = n_iter
         self.interrupted_ = False
+        self.threshold_ = float(self.threshold if threshold is None else threshold)
+        self._threshold_for = copy.deepcopy(self.threshold)
         self._forward = _network.forward_plan(model)
         if custom:
             self._custom_model = model

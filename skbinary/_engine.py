@@ -68,6 +68,9 @@ class Trainer:
         Model with one sigmoid output of shape ``(None, 1)``.
     optimizer : keras.optimizers.Optimizer
         Optimizer; built here on the model's trainable variables.
+    loss : keras.losses.Loss or None, default=None
+        Per-sample training loss (built with ``reduction=None``); None is
+        binary cross-entropy. It is part of the compiled epoch.
     members : bool, default=False
         The model is an ensemble: its last layer (frozen) averages the
         members' logits that the layers before it give. Each member is then
@@ -77,11 +80,12 @@ class Trainer:
         (None where there is none), e.g. to keep ensemble members apart.
     """
 
-    def __init__(self, model, optimizer, members=False, grad_masks=None):
+    def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None):
         import tensorflow as tf
 
         self.model = model
         self.optimizer = optimizer
+        self.loss = loss
         self._members = members
         self._masks = None if grad_masks is None else [
             None if m is None else tf.constant(m) for m in grad_masks]
@@ -146,7 +150,10 @@ class Trainer:
                     proba = self.model(xb, training=True)
                 # Keras finds the logit behind the sigmoid: numerically stable;
                 # the loss is averaged over the last axis (the members).
-                losses = keras.losses.binary_crossentropy(yb, proba)
+                if self.loss is None:
+                    losses = keras.losses.binary_crossentropy(yb, proba)
+                else:
+                    losses = self.loss(yb, proba)
                 loss = tf.reduce_sum(wb * losses) / size
                 if self.model.losses:
                     loss = loss + tf.add_n(self.model.losses)
@@ -237,6 +244,7 @@ def train(
     validation=None,
     metrics=None,
     callbacks=(),
+    epoch_data=None,
 ):
     """Train ``trainer.model`` in place, notifying ``callbacks``; return its history.
 
@@ -269,6 +277,11 @@ def train(
         Validation metrics, logged as ``val_<name>``.
     callbacks : sequence of keras.callbacks.Callback
         Hooks, called in order; their ``model`` is ``trainer.model``.
+    epoch_data : callable or None, default=None
+        ``epoch_data(epoch) -> (X, y, w)``: the float32 training arrays of each
+        epoch (for example resampled afresh), used instead of ``X, y, w``,
+        which then only size the callbacks' ``steps``. None trains on
+        ``X, y, w`` every epoch.
 
     Returns
     -------
@@ -310,6 +323,11 @@ def train(
             notify(callbacks, "on_epoch_begin", epoch, {})
             if nan_guards:
                 last_finite = model.get_weights()
+            if epoch_data is not None:
+                Xe, ye, we = epoch_data(epoch)
+                Xt, yt, wt = tf.constant(Xe), tf.constant(ye), tf.constant(we)
+                n = Xe.shape[0]
+                bs = tf.constant(min(batch_size, n), tf.int32)
             order = tf.constant(rng.permutation(n).astype(np.int32))
             loss = float(trainer._epoch(Xt, yt, wt, order, bs))
             logs = {"loss": loss}

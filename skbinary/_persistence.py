@@ -142,7 +142,7 @@ def _versions():
 def _json_params(est):
     params = {}
     for name, value in est.get_params(deep=False).items():
-        if name in ("model", "callbacks"):
+        if name in ("model", "callbacks", "sampler"):
             continue  # code, not data: a loaded estimator has None
         if name == "learning_rate" and not isinstance(value, (int, float)):
             import keras
@@ -187,6 +187,7 @@ def save(est, path):
         ),
         "history": est.history_,
         "n_iter": int(est.n_iter_),
+        "threshold_": float(est.threshold_) if hasattr(est, "threshold_") else None,
     }
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
@@ -266,6 +267,12 @@ def load(path):
     if len(np.unique(classes)) != 2:
         raise ModelFileError(f"{path!r} is corrupted: classes {meta['classes']!r} are not "
                              "two distinct labels.")
+    threshold = meta.get("threshold_")  # absent in files from before learned thresholds
+    if threshold is not None and not (isinstance(threshold, (int, float))
+                                      and not isinstance(threshold, bool)
+                                      and 0 < threshold < 1):
+        raise ModelFileError(f"{path!r} is corrupted: 'threshold_' must be a number in "
+                             f"(0, 1), got {threshold!r:.100}.")
     architecture = None if custom else _architecture(meta, est)
     if not custom:
         model = _rebuilt(model, architecture, n_features, path)
@@ -278,6 +285,7 @@ def load(path):
         history=meta["history"],
         n_iter=meta["n_iter"],
         architecture=architecture,
+        threshold=threshold,
     )
     return est
 

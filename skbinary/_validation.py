@@ -10,6 +10,9 @@ from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad")
 SCORINGS = ("loss", "roc_auc", "average_precision")
+LOSSES = ("binary_crossentropy", "focal")
+# threshold objectives: {"recall": r} -> choose_threshold(target_recall=r), ...
+THRESHOLD_TARGETS = {"recall": "target_recall", "precision": "target_precision"}
 
 
 def _choice(value, name, allowed):
@@ -52,16 +55,6 @@ def check_number(value, name, target_type=numbers.Real, *, allow_bool=False, **b
     if isinstance(value, numbers.Real) and not np.isfinite(float(value)):
         raise ValueError(f"The '{name}' parameter must be a finite number. Got {value!r}.")
     return check_scalar(value, name, target_type, **bounds)
-
-
-def check_threshold(value):
-    """Validate the decision ``threshold``: a finite number in (0, 1).
-
-    Used by ``fit`` and again by ``predict``, since ``set_params`` may have
-    changed it after the fit.
-    """
-    return check_number(value, "threshold", min_val=0.0, max_val=1.0,
-                        include_boundaries="neither")
 
 
 def check_model_param(model):
@@ -147,10 +140,64 @@ def check_params(est):
     _choice(est.scoring, "scoring", SCORINGS)
     _check_class_weight(est.class_weight)
     check_threshold(est.threshold)
+    _choice(est.loss, "loss", LOSSES)
+    check_number(est.focal_gamma, "focal_gamma", min_val=0.0)
+    if est.focal_alpha is not None:
+        check_number(est.focal_alpha, "focal_alpha", min_val=0.0, max_val=1.0,
+                     include_boundaries="neither")
+    check_sampler(est.sampler)
     check_model_param(est.model)
     check_number(est.verbose, "verbose", numbers.Integral, allow_bool=True, min_val=0,
                  max_val=2)
     check_callbacks(est.callbacks)
+
+
+def check_threshold(threshold):
+    """Check ``threshold``; return None for a float, else ``choose_threshold`` kwargs.
+
+    A float in (0, 1) is the threshold itself. An objective is learned in
+    ``fit``: ``"f1"`` (best F1), ``{"recall": r}`` or ``{"precision": p}``
+    (one key, a target in (0, 1]).
+
+    Raises
+    ------
+    ValueError
+        Naming ``threshold`` and the accepted forms.
+    """
+    if isinstance(threshold, numbers.Real) and not isinstance(threshold, (bool, np.bool_)):
+        # finite and in range: also checked by predict, since set_params may change it
+        check_number(threshold, "threshold", min_val=0.0, max_val=1.0,
+                     include_boundaries="neither")
+        return None
+    if isinstance(threshold, str) and threshold == "f1":
+        return {}
+    if isinstance(threshold, dict) and len(threshold) == 1:
+        (name, target), = threshold.items()
+        if (name in THRESHOLD_TARGETS and isinstance(target, numbers.Real)
+                and not isinstance(target, (bool, np.bool_)) and 0 < target <= 1):
+            return {THRESHOLD_TARGETS[name]: float(target)}
+    raise ValueError(
+        "The 'threshold' parameter must be a float in (0, 1), 'f1', {'recall': r} or "
+        "{'precision': p} with a target in (0, 1] (learned in fit on held-out rows). "
+        f"Got {threshold!r} instead."
+    )
+
+
+def check_sampler(sampler):
+    """Check ``sampler`` is None or an unfitted imbalanced-learn-style sampler."""
+    if sampler is None:
+        return
+    if isinstance(sampler, type) or not (
+        callable(getattr(sampler, "fit_resample", None))
+        and callable(getattr(sampler, "get_params", None))
+    ):
+        hint = (f" Pass {sampler.__name__}(...) instead." if isinstance(sampler, type)
+                else "")
+        raise TypeError(
+            "The 'sampler' parameter must be None or an imbalanced-learn sampler "
+            "instance with fit_resample and get_params (RandomUnderSampler(), "
+            f"SMOTE(), ...). Got {sampler!r} of type {type(sampler).__name__}.{hint}"
+        )
 
 
 def schedule_key(schedule):

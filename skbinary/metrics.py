@@ -715,7 +715,9 @@ def binary_report(
     threshold : float, default=0.5
         Decision threshold in [0, 1]: ``y_score >= threshold`` is positive.
         Ignored with ``y_pred`` (the report's ``threshold`` is then None);
-        also applied to ``y_train_score``.
+        also applied to ``y_train_score``. For a fitted
+        ``KerasBinaryClassifier``, pass its ``threshold_`` (the threshold its
+        ``predict`` applies, learned in ``fit`` for an objective).
     pos_label : int, float, bool or str, default=None
         The positive class. Defaults to the greater of the two sorted labels,
         ``classes_[1]`` of a fitted scikit-learn classifier. When ``y_true``

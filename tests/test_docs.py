@@ -24,3 +24,4 @@ def test_docs_build_without_warnings(tmp_path):
     assert result.returncode == 0, result.stderr[-5000:]
     assert (tmp_path / "html" / "api.html").exists()
     assert (tmp_path / "html" / "auto_examples" / "plot_spam_imbalance.html").exists()
+    assert (tmp_path / "html" / "auto_examples" / "plot_imbalance_in_training.html").exists()
