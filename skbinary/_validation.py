@@ -60,6 +60,8 @@ def check_threshold(value):
     Used by ``fit`` and again by ``predict``, since ``set_params`` may have
     changed it after the fit.
     """
+    if type(value) is float and 0.0 < value < 1.0:  # the common case, cheaply (NaN fails)
+        return value
     return check_number(value, "threshold", min_val=0.0, max_val=1.0,
                         include_boundaries="neither")
 
@@ -84,9 +86,9 @@ def check_model_param(model):
     if hasattr(model, "layers") and hasattr(model, "get_weights"):
         raise TypeError(
             "The 'model' parameter must be a function returning a new Keras model, not a "
-            "model instance (every fit needs fresh weights): pass model=lambda: "
-            "keras.models.clone_model(my_model), or model=KerasArchitecture.of(my_model) "
-            "(from skbinary._network) to rebuild its architecture.")
+            "model instance (every fit needs fresh weights, and clones in a grid search "
+            "must not share one network): pass model=lambda: "
+            "keras.models.clone_model(my_model).")
     if not callable(model):
         raise TypeError(
             "The 'model' parameter must be None or a callable returning a Keras model "
