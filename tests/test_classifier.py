@@ -365,7 +365,8 @@ def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
     import threading
 
     X, y = binary_data
-    barrier = threading.Barrier(4)
+    n = 2
+    barrier = threading.Barrier(n)
 
     def build(n_features_in):
         # without serialisation every thread has seeded the globals before any builds
@@ -376,14 +377,14 @@ def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
         return _dropout_network(n_features_in)
 
     def fit(seed):
-        return small_classifier(model=build, epochs=3, random_state=seed).fit(X, y)
+        return small_classifier(model=build, epochs=2, random_state=seed).fit(X, y)
 
-    serial = [fit(seed).predict_proba(X) for seed in range(4)]
+    serial = [fit(seed).predict_proba(X) for seed in range(n)]
     barrier.reset()
     random.seed(5)
     np.random.seed(5)
     before_py, before_np = random.getstate(), np.random.get_state()[1].copy()
-    results = in_threads(lambda i: fit(i).predict_proba(X), 4)
+    results = in_threads(lambda i: fit(i).predict_proba(X), n)
     for got, want in zip(results, serial):
         np.testing.assert_array_equal(got, want)
     assert random.getstate() == before_py
@@ -441,6 +442,7 @@ def test_partial_fit_gives_no_tensorflow_warning(binary_data, caplog, monkeypatc
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
 
 
+@pytest.mark.slow  # a fresh process imports TF; test_cli's fit checks the same helper
 def test_first_fit_prints_no_tensorflow_start_up_noise(tmp_path):
     # issue 11.13: TF's CUDA/oneDNN start-up lines ignore TF_CPP_MIN_LOG_LEVEL
     import os

@@ -20,6 +20,7 @@ def _with(row, col, value):
 BAD_FIT_INPUTS = [
     ("nan in X", _with(3, 1, np.nan), Y_OK, None, ValueError, "NaN"),
     ("inf in X", _with(3, 1, np.inf), Y_OK, None, ValueError, "infinity"),
+    ("beyond float32", _with(3, 1, 1e39), Y_OK, None, ValueError, "float32"),
     ("empty X", np.empty((0, 3)), np.array([]), None, ValueError, "0 sample"),
     ("1-D X", X_OK[:, 0], Y_OK, None, ValueError, "Expected 2D array"),
     ("3-D X", X_OK.reshape(40, 3, 1), Y_OK, None, ValueError, "dim 3"),
