@@ -108,6 +108,7 @@ def make_estimator(peer, *, seed=0, epochs=EPOCHS):
         return KerasBinaryClassifier(
             hidden_layer_sizes=HIDDEN, activation="relu", optimizer="adam",
             learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, epochs=epochs,
+            early_stopping=False,  # the same fixed number of epochs as the peers
             random_state=seed)
     if peer in ("scikeras", "scikeras+clear"):
         # Unseeded on purpose. A seeded scikeras fit calls tf.random.set_seed,

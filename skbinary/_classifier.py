@@ -3,7 +3,9 @@
 import contextlib
 import functools
 import inspect
+import numbers
 import random
+import sys
 import threading
 import warnings
 
@@ -25,16 +27,21 @@ from ._validation import (
     check_params,
     check_sample_weight,
     check_threshold,
+    schedule_key,
 )
 
 _ACCEPT_SPARSE = ["csr", "csc"]
 _PREDICT_CHUNK = 65536
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
-_SCORES = {
-    "roc_auc": (roc_auc_score, True),
-    "average_precision": (average_precision_score, True),
-}
+# Scores early stopping can watch besides the loss (higher is better).
+_SCORES = {"roc_auc": roc_auc_score, "average_precision": average_precision_score}
+
+# early_stopping="auto" holds out a validation split from this many rows on.
+_AUTO_EARLY_STOPPING_MIN_SAMPLES = 100
+# batch_size="auto": about this many minibatches an epoch, within this range.
+_AUTO_BATCHES_PER_EPOCH = 64
+_AUTO_BATCH_RANGE = (32, 512)
 
 
 # Serialises every use of the global generators (network builds, seeding):
@@ -94,19 +101,27 @@ def _refuse_overflow(values, what):
         )
 
 
-def _warn_if_score_undefined(score, y_val, w_val):
-    """``score``, or None (watch the loss) when one class has no validation weight."""
-    if score is None or (w_val[y_val == 1].sum() > 0 and w_val[y_val == 0].sum() > 0):
-        return score
+def _watched_score(scoring, validation):
+    """``scoring``, or "loss" when the score is undefined on the validation split.
+
+    ROC-AUC and average precision need both classes with a positive weight
+    among the held-out rows; otherwise early stopping watches the validation
+    loss, with a warning that says so.
+    """
+    if scoring == "loss" or validation is None:
+        return scoring
+    _, y_val, w_val = validation
+    if w_val[y_val == 1].sum() > 0 and w_val[y_val == 0].sum() > 0:
+        return scoring
     warnings.warn(
-        f"early_stopping: scoring={score[0]!r} is undefined on the validation split, in "
+        f"early_stopping: scoring={scoring!r} is undefined on the validation split, in "
         "which only one class has a positive sample weight; early stopping watches "
         "the validation loss instead. Use more data or a larger validation_fraction to "
-        f"use {score[0]!r}.",
+        f"use {scoring!r}.",
         UserWarning,
         stacklevel=4,
     )
-    return None
+    return "loss"
 
 
 class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
@@ -132,22 +147,45 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         L2 penalty on every kernel, added to the loss (Keras ``L2``).
     batch_norm : bool, default=False
         Batch normalisation before each hidden activation.
+    input_scaling : {"robust", None}, default="robust"
+        ``"robust"``: the network centres each feature on its median, divides
+        by a robust spread (interquartile range / 1.349, half the range for
+        binary-like columns) and softly clips to +-3 with ``3 * tanh(x / 3)``,
+        with statistics from the training data (RealMLP's preprocessing). The
+        model then works without a ``StandardScaler`` and is not thrown by
+        outliers; the scaling is part of ``model_`` (frozen layers). ``None``
+        feeds the features as they are.
+    ensemble_size : int, default=1
+        Number of networks trained side by side in one network and averaged
+        (TabM's cheap ensemble, Gorishniy et al. 2024): each hidden layer is
+        ``ensemble_size`` times wider with block-diagonal kernels, each member
+        learns from its own loss, and ``predict_proba`` is the sigmoid of the
+        members' mean logit. Averaging removes much of a single network's
+        seed-to-seed variance, at a fraction of the cost of separate fits.
     optimizer : {"adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", \
 "adagrad"}, default="adam"
         Keras optimizer.
-    learning_rate : float, default=1e-3
-        Learning rate of the optimizer.
-    batch_size : int, default=32
-        Minibatch size (capped at the number of training rows).
-    epochs : int, default=100
+    learning_rate : float or keras.optimizers.schedules.LearningRateSchedule, \
+default=1e-3
+        Learning rate of the optimizer, or a Keras schedule of it (for
+        example ``CosineDecay``), which restarts with each fit.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the optimizer (as in AdamW; Keras'
+        ``weight_decay``).
+    batch_size : int or "auto", default="auto"
+        Minibatch size (capped at the number of training rows). ``"auto"``
+        grows with the data: about 64 minibatches an epoch, between 32 and 512
+        rows each.
+    epochs : int, default=200
         Most passes over the training data.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the training data (a stratified,
         shuffled split), stop when the validation ``scoring`` has not improved
-        for ``n_iter_no_change`` epochs, and restore the best weights.
+        for ``n_iter_no_change`` epochs, and restore the weights of the best
+        epoch. ``"auto"`` does so from 100 training rows on.
     validation_fraction : float in (0, 1), default=0.1
-        Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=20
         Patience of early stopping, in epochs.
     scoring : {"loss", "roc_auc", "average_precision"}, default="loss"
         What early stopping watches on the validation split: the log loss
@@ -164,6 +202,19 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         ``predict`` returns the positive class ``classes_[1]`` where
         ``predict_proba(X)[:, 1] >= threshold``. Not learned: it may be changed
         after ``fit`` and is checked again by ``predict``.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks (``ReduceLROnPlateau``, ``LearningRateScheduler``,
+        ``EarlyStopping``, ``ModelCheckpoint``, ``CSVLogger``,
+        ``TensorBoard``, ``TerminateOnNaN`` or your own). Each fit uses fresh
+        deep copies (streams they write to are shared), so nothing leaks from
+        one fit or cross-validation fold to the next. They get
+        ``on_train_begin/end`` and ``on_epoch_begin/end`` with ``loss``,
+        ``val_loss``, ``val_<scoring>`` and ``learning_rate`` in ``logs``, may
+        set ``model.stop_training``, and see the network being trained as
+        ``self.model`` (its optimizer as ``self.model.optimizer``).
+        Batch-level hooks are not called (an epoch is one compiled TensorFlow
+        call); a callback that defines them gets a warning. Callbacks are not
+        stored by :meth:`save`.
     model : None or callable, default=None
         Escape hatch for your own architecture: a function returning a Keras
         model with one sigmoid output of shape ``(None, 1)``. It is called with
@@ -188,8 +239,13 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         holding a process-wide lock, after which Python's and numpy's global
         generators are restored (TensorFlow's global seed stays set). So fits
         in concurrent threads give what they give one after the other.
-    verbose : int, default=0
-        0 is silent; 1 prints one line per epoch.
+    verbose : {0, 1, 2}, default=0
+        As in Keras: 0 is silent, 1 draws a progress bar for the fit (one
+        step per epoch, with the logs), 2 prints one line per epoch. Output
+        goes to ``sys.stdout`` (redirectable); inside parallel workers
+        (``GridSearchCV(n_jobs=2)``, Dask) fits stay quiet. For another
+        stream pass ``callbacks=[skbinary.callbacks.ProgressLogger(1,
+        stream=...)]``.
 
     Attributes
     ----------
@@ -205,8 +261,9 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         ``dropout``, ``l2`` or ``batch_norm`` afterwards affects only the next
         ``fit``, not ``model_``, ``save`` or ``partial_fit``.
     history_ : dict of list of float
-        Per-epoch ``loss``, and with early stopping ``val_loss`` and
-        ``val_<scoring>`` when ``scoring`` is not ``"loss"``.
+        Per-epoch ``loss`` and ``learning_rate``, and with early stopping
+        ``val_loss`` and ``val_<scoring>`` when ``scoring`` is not
+        ``"loss"`` (everything in the epoch logs).
     n_iter_ : int
         Number of epochs run.
 
@@ -235,16 +292,20 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         dropout=0.0,
         l2=0.0,
         batch_norm=False,
+        input_scaling="robust",
+        ensemble_size=1,
         optimizer="adam",
         learning_rate=1e-3,
-        batch_size=32,
-        epochs=100,
-        early_stopping=False,
+        weight_decay=0.0,
+        batch_size="auto",
+        epochs=200,
+        early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         scoring="loss",
         class_weight=None,
         threshold=0.5,
+        callbacks=None,
         model=None,
         random_state=None,
         verbose=0,
@@ -254,8 +315,11 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         self.dropout = dropout
         self.l2 = l2
         self.batch_norm = batch_norm
+        self.input_scaling = input_scaling
+        self.ensemble_size = ensemble_size
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.epochs = epochs
         self.early_stopping = early_stopping
@@ -264,6 +328,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         self.scoring = scoring
         self.class_weight = class_weight
         self.threshold = threshold
+        self.callbacks = callbacks
         self.model = model
         self.random_state = random_state
         self.verbose = verbose
@@ -324,29 +389,26 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         y32 = y_enc.astype(np.float32)
         w32 = weights.astype(np.float32)
         validation = None
-        if self.early_stopping:
+        early_stopping = self._early_stopping_on(len(y32))
+        if early_stopping:
             train_idx, val_idx = self._validation_split(y_enc, seed)
             validation = (X32[val_idx], y32[val_idx], w32[val_idx])
             X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
-        score = None
-        if self.scoring != "loss" and validation is not None:
-            fn, greater = _SCORES[self.scoring]
-            score = (self.scoring, lambda yv, pv, wv: fn(yv, pv, sample_weight=wv), greater)
-            score = _warn_if_score_undefined(score, validation[1], validation[2])
+        scoring = _watched_score(self.scoring, validation)
+        callbacks = self._callbacks(early_stopping, scoring)
 
         architecture = self._current_architecture() if self.model is None else None
         if self.model is None:
-            key, trainer = self._builtin_trainer(n_features, seed, architecture)
+            key, trainer = self._builtin_trainer(n_features, seed, architecture, X32)
         else:
             key, trainer = None, self._custom_trainer(n_features, classes, seed)
         try:
             with _tf.own_graphs():
                 history, interrupted = _engine.train(
                     trainer, X32, y32, w32,
-                    epochs=self.epochs, batch_size=self.batch_size, seed=seed,
-                    validation=validation, score=score,
-                    n_iter_no_change=self.n_iter_no_change if self.early_stopping else None,
-                    verbose=self.verbose,
+                    epochs=self.epochs, batch_size=self._batch_size(len(y32)), seed=seed,
+                    validation=validation, metrics=self._validation_metrics(scoring),
+                    callbacks=callbacks,
                 )
             if key is not None:
                 weights_ = trainer.model.get_weights()
@@ -449,12 +511,13 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         X32 = _as_float32(X)
         trainer = self.__dict__.get("_partial_trainer")
         if trainer is None:
-            trainer = self._incremental_trainer(X.shape[1], all_classes, seed, first)
+            trainer = self._incremental_trainer(X.shape[1], all_classes, seed, first, X32)
         with _tf.own_graphs():
             history, interrupted = _engine.train(
                 trainer, X32, y_enc.astype(np.float32), weights.astype(np.float32),
-                epochs=1, batch_size=self.batch_size,
-                seed=seed + (0 if first else self.n_iter_), verbose=self.verbose,
+                epochs=1, batch_size=self._batch_size(X32.shape[0]),
+                seed=seed + (0 if first else self.n_iter_),
+                callbacks=self._callbacks(False),
             )
         previous = {} if first else self.history_
         merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
@@ -466,7 +529,7 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             raise KeyboardInterrupt
         return self
 
-    def _incremental_trainer(self, n_features, classes, seed, first):
+    def _incremental_trainer(self, n_features, classes, seed, first, X_first=None):
         """A trainer owned by this estimator, for partial_fit."""
         if not first and "_custom_model" in self.__dict__:
             trainer = _engine.Trainer(self._custom_model, self._make_optimizer())
@@ -474,21 +537,19 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             trainer = self._custom_trainer(n_features, classes, seed)
         else:  # the built-in network: as fitted, or as the parameters say on a first call
             _engine.configure_threads()
-            with _global_rng_preserved():
-                trainer = _engine.Trainer(
-                    self._build_network(n_features, self._fitted_architecture()),
-                    self._make_optimizer())
+            trainer = self._new_builtin_trainer(n_features, self._fitted_architecture())
             if first:
-                _network.initialize_weights(trainer.model, seed)
+                _network.initialize_weights(trainer.model, seed, X_first)
             else:
                 trainer.model.set_weights(self._weights)
-        trainer.reset_optimizer(float(self.learning_rate))
+        trainer.reset_optimizer(self._float_learning_rate())
         saved = self.__dict__.pop("_partial_optimizer", None)
         if not first and saved is not None:
             # Resume Adam's moments etc. where the pickled estimator left them.
             for var, value in zip(trainer.optimizer.variables, saved):
                 var.assign(value)
-            trainer.optimizer.learning_rate = float(self.learning_rate)
+            if self._float_learning_rate() is not None:
+                trainer.optimizer.learning_rate = self._float_learning_rate()
         return trainer
 
     def _sample_weights(self, sample_weight, classes, y_enc):
@@ -527,6 +588,8 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
             "dropout": float(self.dropout),
             "l2": float(self.l2),
             "batch_norm": bool(self.batch_norm),
+            "input_scaling": self.input_scaling,
+            "ensemble_size": int(self.ensemble_size),
         }
 
     def _fitted_architecture(self):
@@ -534,31 +597,84 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         return self.__dict__.get("_architecture") or self._current_architecture()
 
     def _builtin_key(self, n_features, architecture):
-        return (n_features, *architecture.values(), self.optimizer)
+        lr = self.learning_rate
+        return (
+            n_features,
+            *architecture.values(),
+            self.optimizer,
+            float(self.weight_decay),
+            # A schedule is part of the compiled step; a float rate is a variable.
+            None if isinstance(lr, numbers.Real) else schedule_key(lr),
+        )
+
+    def _float_learning_rate(self):
+        """The learning rate as a float, or None for a schedule."""
+        lr = self.learning_rate
+        return float(lr) if isinstance(lr, numbers.Real) else None
 
     def _make_optimizer(self):
         import keras
 
-        return keras.optimizers.get(
-            {"class_name": self.optimizer, "config": {"learning_rate": float(self.learning_rate)}}
-        )
+        cls = type(keras.optimizers.get(self.optimizer))
+        lr = self.learning_rate
+        return cls(learning_rate=float(lr) if isinstance(lr, numbers.Real) else lr,
+                   weight_decay=float(self.weight_decay) or None)
 
     @staticmethod
     def _build_network(n_features, architecture):
         return _network.build_network(n_features, **architecture)
 
-    def _builtin_trainer(self, n_features, seed, architecture):
+    def _new_builtin_trainer(self, n_features, architecture):
+        with _global_rng_preserved():
+            model = self._build_network(n_features, architecture)
+            return _engine.Trainer(model, self._make_optimizer(),
+                                   members=_network.ensemble_size_of(model) > 1,
+                                   grad_masks=_network.member_masks(model))
+
+    def _builtin_trainer(self, n_features, seed, architecture, X):
         key = self._builtin_key(n_features, architecture)
 
-        def new_trainer():
-            with _global_rng_preserved():
-                return _engine.Trainer(self._build_network(n_features, architecture),
-                                       self._make_optimizer())
-
-        trainer = _engine.acquire(key, new_trainer)
-        _network.initialize_weights(trainer.model, seed)
-        trainer.reset_optimizer(float(self.learning_rate))
+        trainer = _engine.acquire(
+            key, lambda: self._new_builtin_trainer(n_features, architecture))
+        _network.initialize_weights(trainer.model, seed, X)
+        trainer.reset_optimizer(self._float_learning_rate())
         return key, trainer
+
+    def _early_stopping_on(self, n_samples):
+        """Whether this fit holds out a validation split and stops early."""
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING_MIN_SAMPLES
+        return bool(self.early_stopping)
+
+    def _batch_size(self, n_samples):
+        """Minibatch size for ``n_samples`` training rows."""
+        if self.batch_size == "auto":
+            return int(np.clip(n_samples // _AUTO_BATCHES_PER_EPOCH, *_AUTO_BATCH_RANGE))
+        return int(self.batch_size)
+
+    @staticmethod
+    def _validation_metrics(scoring):
+        """Metrics logged on the validation split as ``val_<name>``."""
+        metrics = {"loss": _engine.weighted_log_loss}
+        if scoring != "loss":
+            fn = _SCORES[scoring]
+            metrics[scoring] = lambda yv, pv, wv: fn(yv, pv, sample_weight=wv)
+        return metrics
+
+    def _callbacks(self, early_stopping, scoring="loss"):
+        """Fresh copies of the user's callbacks, then progress and early stopping."""
+        from . import _hooks
+
+        callbacks = [_hooks.fresh_copy(cb) for cb in (self.callbacks or ())]
+        _hooks.warn_batch_hooks(callbacks)
+        if self.verbose:
+            callbacks.append(_hooks.ProgressLogger(self.verbose))
+        if early_stopping:
+            callbacks.append(_hooks.BestEpochStopping(
+                f"val_{scoring}", scoring != "loss", self.n_iter_no_change,
+                stream=sys.stdout if self.verbose == 2 and not _hooks.in_worker_process()
+                else None))
+        return callbacks
 
     def _custom_trainer(self, n_features, classes, seed):
         _engine.configure_threads()

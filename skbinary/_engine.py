@@ -10,8 +10,10 @@ trainer for its architecture, re-initialises weights and optimizer state from
 its seed, trains, and hands it back. Same-shaped fits never retrace, and the
 pool's size bounds memory.
 
-Nothing here knows scikit-learn: the caller passes validated float32 arrays,
-weights, a seed and an optional validation score function.
+Nothing here knows scikit-learn, metrics or printing: the caller passes
+validated float32 arrays, weights, a seed, validation metrics by name, and
+Keras callbacks that the loop notifies after each epoch (early stopping and
+progress are such callbacks, in :mod:`skbinary._hooks`).
 """
 
 import collections
@@ -66,13 +68,26 @@ class Trainer:
         Model with one sigmoid output of shape ``(None, 1)``.
     optimizer : keras.optimizers.Optimizer
         Optimizer; built here on the model's trainable variables.
+    members : bool, default=False
+        The model is an ensemble: its last layer (frozen) averages the
+        members' logits that the layers before it give. Each member is then
+        trained on its own loss (the loss is their mean), not the average.
+    grad_masks : list of ndarray or None, default=None
+        Multipliers of the gradients, aligned with the trainable variables
+        (None where there is none), e.g. to keep ensemble members apart.
     """
 
-    def __init__(self, model, optimizer):
+    def __init__(self, model, optimizer, members=False, grad_masks=None):
         import tensorflow as tf
 
         self.model = model
         self.optimizer = optimizer
+        self._members = members
+        self._masks = None if grad_masks is None else [
+            None if m is None else tf.constant(m) for m in grad_masks]
+        # Keras callbacks (ReduceLROnPlateau, LearningRateScheduler) reach the
+        # optimizer through the model, as after ``model.compile``.
+        model.optimizer = optimizer
         if not optimizer.built:
             optimizer.build(model.trainable_variables)
         # Optimizer state right after build, restored before each fit.
@@ -94,7 +109,13 @@ class Trainer:
         )
 
     def reset_optimizer(self, learning_rate):
-        """Restore the optimizer's freshly built state and set its learning rate."""
+        """Restore the optimizer's freshly built state and set its learning rate.
+
+        The rate is a variable the compiled epoch reads, so callbacks may
+        change it between epochs. ``None`` leaves it (an optimizer built with
+        a ``LearningRateSchedule`` restarts the schedule: its step count is
+        part of the state restored).
+        """
         for var, value in zip(self.optimizer.variables, self._optimizer_init):
             var.assign(value)
         if learning_rate is not None:
@@ -115,13 +136,23 @@ class Trainer:
             wb = tf.gather(w, idx)
             size = tf.cast(tf.shape(idx)[0], tf.float32)
             with tf.GradientTape() as tape:
-                proba = self.model(xb, training=True)
-                # Keras finds the logit behind the sigmoid: numerically stable.
+                if self._members:
+                    logits = xb
+                    for layer in self.model.layers[:-1]:
+                        logits = layer(logits, training=True)
+                    proba = keras.activations.sigmoid(logits)  # one column a member
+                    yb = tf.broadcast_to(yb, tf.shape(proba))
+                else:
+                    proba = self.model(xb, training=True)
+                # Keras finds the logit behind the sigmoid: numerically stable;
+                # the loss is averaged over the last axis (the members).
                 losses = keras.losses.binary_crossentropy(yb, proba)
                 loss = tf.reduce_sum(wb * losses) / size
                 if self.model.losses:
                     loss = loss + tf.add_n(self.model.losses)
             grads = tape.gradient(loss, variables)
+            if self._masks is not None:
+                grads = [g if m is None else g * m for g, m in zip(grads, self._masks)]
             self.optimizer.apply(grads, variables)
             total += loss * size
         return total / tf.cast(n, tf.float32)
@@ -158,16 +189,40 @@ def release(key, trainer):
                 del _pool[oldest]
 
 
-def clear_pool():
-    """Drop every pooled trainer (frees their models and graphs)."""
-    with _pool_lock:
-        _pool.clear()
-
-
 def weighted_log_loss(y, proba, w):
     """Weighted mean binary cross-entropy, as the training loss is reduced."""
     p = np.clip(proba.astype(np.float64), 1e-7, 1 - 1e-7)
     return float(np.sum(w * -(y * np.log(p) + (1 - y) * np.log1p(-p))) / len(y))
+
+
+class CallbackError(RuntimeError):
+    """A training callback raised; the message names it and the hook."""
+
+
+def notify(callbacks, hook, *args):
+    """Call ``hook`` on every callback, in order, naming any that raises.
+
+    Parameters
+    ----------
+    callbacks : list of keras.callbacks.Callback
+    hook : str
+        A Keras callback method, e.g. ``"on_epoch_end"``.
+    *args
+        Its arguments.
+    """
+    for cb in callbacks:
+        try:
+            getattr(cb, hook)(*args)
+        except Exception as exc:
+            raise CallbackError(
+                f"The callback {type(cb).__name__} raised {type(exc).__name__} in "
+                f"{hook}: {exc}"
+            ) from exc
+
+
+def current_learning_rate(optimizer):
+    """The learning rate the next step uses (a schedule evaluated now)."""
+    return float(np.asarray(optimizer.learning_rate))
 
 
 def train(
@@ -180,11 +235,19 @@ def train(
     batch_size,
     seed,
     validation=None,
-    score=None,
-    n_iter_no_change=None,
-    verbose=0,
+    metrics=None,
+    callbacks=(),
 ):
-    """Train ``trainer.model`` in place; return its history.
+    """Train ``trainer.model`` in place, notifying ``callbacks``; return its history.
+
+    The loop knows no metric and prints nothing: after each epoch it builds a
+    ``logs`` dict (``loss``, ``val_<name>`` for each of ``metrics`` on the
+    validation data, ``learning_rate``) and hands it to the callbacks' Keras
+    hooks ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end`` and
+    ``on_train_end``. A callback stops training by setting
+    ``model.stop_training = True``; early stopping, progress printing and the
+    user's own Keras callbacks are all such callbacks. Batch-level hooks are
+    not called: an epoch is one compiled TensorFlow call.
 
     Parameters
     ----------
@@ -201,21 +264,30 @@ def train(
     seed : int
         Seed of the per-epoch shuffles.
     validation : tuple (X_val, y_val, w_val) or None
-        Held-out data; enables early stopping when ``n_iter_no_change`` is set.
-    score : tuple (name, callable(y, proba, w) -> float, greater_is_better) or None
-        Metric that early stopping watches; ``None`` watches ``val_loss``.
-    n_iter_no_change : int or None
-        Epochs without improvement before stopping; the best weights are restored.
-    verbose : int
-        0 silent, 1 one line per epoch.
+        Held-out data scored after each epoch by ``metrics``.
+    metrics : dict of str to callable(y, proba, w) -> float, default=None
+        Validation metrics, logged as ``val_<name>``.
+    callbacks : sequence of keras.callbacks.Callback
+        Hooks, called in order; their ``model`` is ``trainer.model``.
 
     Returns
     -------
     history : dict of list of float
-        ``loss`` per epoch, and ``val_loss`` (plus ``val_<score>``) with validation.
+        Every logged value, one per epoch run.
     interrupted : bool
         True when training was stopped by KeyboardInterrupt.
+
+    Raises
+    ------
+    ValueError
+        When the training loss stops being finite, unless a
+        ``keras.callbacks.TerminateOnNaN`` (without ``raise_error``) asks to
+        stop instead after the first epoch: then the weights of the last
+        finite epoch are kept, with a warning.
+    CallbackError
+        When a callback raises.
     """
+    import keras
     import tensorflow as tf
 
     model = trainer.model
@@ -223,55 +295,62 @@ def train(
     n = X.shape[0]
     Xt, yt, wt = tf.constant(X), tf.constant(y), tf.constant(w)
     bs = tf.constant(min(batch_size, n), tf.int32)
+    metrics = metrics or {}
     history = collections.defaultdict(list)
-    monitor = "val_loss" if score is None else f"val_{score[0]}"
-    sign = -1.0 if score is not None and score[2] else 1.0
-    best, best_weights, stale = np.inf, None, 0
+    nan_guards = [cb for cb in callbacks if isinstance(cb, keras.callbacks.TerminateOnNaN)]
+    last_finite = None
+    model.stop_training = False
+    for cb in callbacks:
+        cb.set_model(model)
+        cb.set_params({"epochs": epochs, "steps": -(-n // int(bs)), "verbose": 0})
     interrupted = False
+    notify(callbacks, "on_train_begin", {})
     try:
         for epoch in range(epochs):
+            notify(callbacks, "on_epoch_begin", epoch, {})
+            if nan_guards:
+                last_finite = model.get_weights()
             order = tf.constant(rng.permutation(n).astype(np.int32))
             loss = float(trainer._epoch(Xt, yt, wt, order, bs))
+            logs = {"loss": loss}
             if not np.isfinite(loss):
-                raise ValueError(
-                    f"Training diverged at epoch {epoch + 1} (loss={loss}). "
-                    "Lower `learning_rate` or scale the features (StandardScaler)."
+                if not nan_guards or epoch == 0 or nan_guards[0].raise_error:
+                    raise ValueError(
+                        f"Training diverged at epoch {epoch + 1} (loss={loss}). "
+                        "Lower `learning_rate` or scale the features (StandardScaler)."
+                    )
+                model.set_weights(last_finite)
+                warnings.warn(
+                    f"The training loss became {loss} at epoch {epoch + 1}: "
+                    f"TerminateOnNaN stopped training with the weights of epoch {epoch}.",
+                    UserWarning, stacklevel=3,
                 )
-            history["loss"].append(loss)
+                break
             if validation is not None:
                 Xv, yv, wv = validation
                 pv = trainer.predict_proba(Xv)
-                history["val_loss"].append(weighted_log_loss(yv, pv, wv))
-                if score is not None:
-                    history[monitor].append(float(score[1](yv, pv, wv)))
-            if verbose:
-                parts = " - ".join(f"{k}: {v[-1]:.4f}" for k, v in history.items())
-                print(f"Epoch {epoch + 1}/{epochs} - {parts}", flush=True)
-            if validation is not None and n_iter_no_change:
-                current = sign * history[monitor][-1]
-                if current < best:
-                    best, stale = current, 0
-                    best_weights = model.get_weights()
-                else:
-                    stale += 1
-                    if stale >= n_iter_no_change:
-                        if verbose:
-                            print(f"Early stopping: no improvement of {monitor} in "
-                                  f"{n_iter_no_change} epochs.", flush=True)
-                        break
+                for name, fn in metrics.items():
+                    logs[f"val_{name}"] = float(fn(yv, pv, wv))
+            logs["learning_rate"] = current_learning_rate(trainer.optimizer)
+            notify(callbacks, "on_epoch_end", epoch, logs)
+            for key, value in logs.items():
+                history[key].append(float(value))
+            if model.stop_training:
+                break
     except KeyboardInterrupt:
         interrupted = True
         # Keep whole epochs only: every list the same length.
         done = min(len(v) for v in history.values()) if history else 0
         for values in history.values():
             del values[done:]
+    # Also after Ctrl-C: early stopping restores its best weights, loggers close.
+    notify(callbacks, "on_train_end", {})
+    if interrupted:
         warnings.warn(
             f"Training interrupted after {len(history['loss'])} epoch(s); the "
-            "estimator keeps the weights reached so far"
-            + (" (the best on validation)." if best_weights is not None else "."),
+            "estimator keeps the weights reached so far (the best on validation "
+            "with early stopping).",
             UserWarning,
             stacklevel=3,
         )
-    if best_weights is not None:
-        model.set_weights(best_weights)
     return dict(history), interrupted

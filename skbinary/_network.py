@@ -27,6 +27,8 @@ KERAS_ACTIVATIONS = {
     "identity": "linear",
 }
 
+_EPSILON = 1e-12  # of the frozen input-scaling layers
+
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -57,12 +59,59 @@ NUMPY_ACTIVATIONS = {
 }
 
 
-def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch_norm):
+# input_scaling="robust": inputs are centred on the median, divided by a
+# robust spread, then softly clipped to +-CLIP by CLIP * tanh(x / CLIP).
+CLIP = 3.0
+INPUT_SCALINGS = ("robust", None)
+_NORMAL_IQR = 1.3489795003921634  # IQR of a standard normal: spread 1 for normal data
+
+
+def robust_scaling(X):
+    """Per-feature centre and spread of ``X`` for ``input_scaling="robust"``.
+
+    The centre is the median; the spread the interquartile range divided by
+    1.349 (the standard deviation for normal data). Where the quartiles
+    coincide (binary or mostly constant columns) half the range is used, and
+    1 for a constant column, as in RealMLP (Holzmüller et al., 2024).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    center, spread : ndarray of shape (n_features,), float64
+    """
+    X = np.asarray(X, dtype=np.float64)
+    q25, center, q75 = np.percentile(X, [25, 50, 75], axis=0)
+    spread = (q75 - q25) / _NORMAL_IQR
+    half_range = X.max(axis=0) / 2 - X.min(axis=0) / 2  # no overflow near 1e308
+    spread = np.where(spread > 0, spread, half_range)
+    spread = np.where(spread > 0, spread, 1.0)
+    return center, spread
+
+
+def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch_norm,
+                  input_scaling=None, ensemble_size=1):
     """Build the built-in dense network with one sigmoid output.
 
-    Each hidden layer is ``Dense -> [BatchNormalization] -> activation ->
-    [Dropout]``; the output is ``Dense(1, activation="sigmoid")``. L2 penalises
-    every kernel.
+    With ``input_scaling="robust"`` the network starts with a frozen
+    ``BatchNormalization`` (per-feature centre and spread, set from the data
+    by :func:`initialize_weights`), ``tanh`` and a second frozen
+    ``BatchNormalization`` that multiply to ``CLIP * tanh((x - center) /
+    (CLIP * spread))``: a smooth clip of robustly scaled inputs, so features
+    of any scale and outliers are harmless. Built-in layers only, so the model
+    saves and loads safely. Each hidden layer is ``Dense ->
+    [BatchNormalization] -> activation -> [Dropout]``; the output is
+    ``Dense(1, activation="sigmoid")``. L2 penalises every kernel.
+
+    With ``ensemble_size=k > 1`` the network holds ``k`` independent members
+    side by side (TabM's cheap ensemble, Gorishniy et al. 2024): each hidden
+    layer is ``k`` times wider, its kernel block-diagonal (member ``j`` only
+    sees member ``j``'s units; :func:`member_masks` keeps it so during
+    training), a ``Dense(k)`` layer gives each member's logit, and a frozen
+    ``Dense(1, activation="sigmoid")`` averages them. Each member is trained
+    on its own loss; the prediction is the sigmoid of the mean logit.
 
     Parameters
     ----------
@@ -78,6 +127,10 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
         L2 penalty on the kernels (0 for none).
     batch_norm : bool
         Whether to add batch normalisation before each hidden activation.
+    input_scaling : {"robust", None}, default=None
+        Whether the network scales and clips its inputs itself.
+    ensemble_size : int, default=1
+        Number of members trained side by side.
 
     Returns
     -------
@@ -88,17 +141,77 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
 
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
     layers = [keras.Input(shape=(n_features,), name="features")]
+    if input_scaling == "robust":
+        for name in ("input_scale", "input_clip", "input_unscale"):
+            if name == "input_clip":
+                layers.append(keras.layers.Activation("tanh", name=name))
+                continue
+            bn = keras.layers.BatchNormalization(center=False, scale=False,
+                                                 epsilon=_EPSILON, name=name)
+            bn.trainable = False  # a frozen BN is a fixed per-feature affine map
+            layers.append(bn)
     for i, units in enumerate(hidden_layer_sizes):
-        layers.append(keras.layers.Dense(units, kernel_regularizer=reg, name=f"dense_{i}"))
+        layers.append(keras.layers.Dense(units * ensemble_size, kernel_regularizer=reg,
+                                         name=f"dense_{i}"))
         if batch_norm:
             layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{i}"))
         layers.append(keras.layers.Activation(KERAS_ACTIVATIONS[activation], name=f"{activation}_{i}"))
         if dropout > 0:
             layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
-    layers.append(
-        keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg, name="output")
-    )
+    if ensemble_size > 1:
+        layers.append(keras.layers.Dense(ensemble_size, kernel_regularizer=reg,
+                                         name=MEMBER_LOGITS))
+        mean = keras.layers.Dense(1, activation="sigmoid", name="output")
+        mean.trainable = False  # the mean of the members' logits, set by initialize_weights
+        layers.append(mean)
+    else:
+        layers.append(
+            keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg, name="output")
+        )
     return keras.Sequential(layers, name="skbinary_network")
+
+
+MEMBER_LOGITS = "member_logits"
+
+
+def ensemble_size_of(model):
+    """Number of members of a network built by :func:`build_network` (1: none)."""
+    for layer in model.layers:
+        if layer.name == MEMBER_LOGITS:
+            return int(layer.units)
+    return 1
+
+
+def _block_mask(n_in, n_out, k):
+    """Block-diagonal 0/1 matrix: ``k`` blocks of ``(n_in / k, n_out / k)``."""
+    return np.kron(np.eye(k, dtype="float32"), np.ones((n_in // k, n_out // k), "float32"))
+
+
+def member_masks(model):
+    """Masks that keep an ensemble's members apart, one per trainable variable.
+
+    ``None`` for a variable every member may use (biases, the first layer's
+    kernel, whose columns are already split by member); a block-diagonal 0/1
+    array for the kernels after it. Multiplying the gradients by these keeps
+    the zero blocks at zero (Adam moves no weight whose gradient was always 0).
+
+    Returns
+    -------
+    masks : list or None
+        Aligned with ``model.trainable_variables``; None for a single network.
+    """
+    import keras
+
+    k = ensemble_size_of(model)
+    if k == 1:
+        return None
+    dense = [layer for layer in model.layers
+             if isinstance(layer, keras.layers.Dense) and layer.trainable]
+    by_id = {}
+    for layer in dense[1:]:
+        fan_in, fan_out = layer.kernel.shape
+        by_id[id(layer.kernel)] = _block_mask(fan_in, fan_out, k)
+    return [by_id.get(id(v)) for v in model.trainable_variables]
 
 
 class KerasArchitecture:
@@ -135,12 +248,28 @@ class KerasArchitecture:
         return f"KerasArchitecture({name!r})"
 
 
-def initialize_weights(model, seed):
-    """Re-initialise the built-in network in place from ``seed``.
+def set_input_scaling(model, center, spread):
+    """Set the frozen input-scaling layers of ``model`` (if any) to these statistics."""
+    layers = {layer.name: layer for layer in model.layers}
+    if "input_scale" not in layers:
+        return
+    # BN computes (x - mean) / sqrt(var + eps).
+    layers["input_scale"].moving_mean.assign(center.astype("float32"))
+    layers["input_scale"].moving_variance.assign(
+        ((CLIP * spread) ** 2 - _EPSILON).astype("float32"))
+    n = center.shape[0]
+    layers["input_unscale"].moving_mean.assign(np.zeros(n, "float32"))
+    layers["input_unscale"].moving_variance.assign(
+        np.full(n, CLIP ** -2 - _EPSILON, "float32"))
+
+
+def initialize_weights(model, seed, X=None):
+    """Re-initialise the built-in network in place from ``seed`` (and ``X``).
 
     Glorot-uniform kernels and zero biases (Keras' defaults), identity batch
     normalisation, and dropout generators reseeded. Uses a private
     ``numpy.random.RandomState``, so no global random state is read or changed.
+    With input scaling, its statistics are computed from ``X``.
 
     Parameters
     ----------
@@ -148,17 +277,33 @@ def initialize_weights(model, seed):
         A model returned by :func:`build_network`.
     seed : int
         Seed in ``[0, 2**31 - 1)``.
+    X : ndarray of shape (n_samples, n_features), default=None
+        Training rows; needed when the network scales its inputs.
     """
     import keras
 
     rng = np.random.RandomState(seed)
+    k = ensemble_size_of(model)
+    first = True
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense):
             fan_in, fan_out = layer.kernel.shape
-            limit = np.sqrt(6.0 / (fan_in + fan_out))
-            layer.kernel.assign(rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32"))
+            if not layer.trainable:  # an ensemble's mean of member logits
+                layer.kernel.assign(np.full((fan_in, fan_out), 1.0 / fan_in, "float32"))
+                layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+                continue
+            # Glorot-uniform for each member's block (the whole layer when k == 1).
+            block_in = fan_in if first else fan_in // k
+            limit = np.sqrt(6.0 / (block_in + fan_out // k))
+            kernel = rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32")
+            if k > 1 and not first:
+                kernel *= _block_mask(fan_in, fan_out, k)
+            layer.kernel.assign(kernel)
             layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+            first = False
         elif isinstance(layer, keras.layers.BatchNormalization):
+            if not layer.trainable:
+                continue  # the input scaling, set from X below
             n = layer.gamma.shape[0]
             layer.gamma.assign(np.ones(n, "float32"))
             layer.beta.assign(np.zeros(n, "float32"))
@@ -167,6 +312,8 @@ def initialize_weights(model, seed):
         elif isinstance(layer, keras.layers.Dropout):
             state = layer.seed_generator.state
             state.assign(np.array([rng.randint(2**31 - 1), 0], dtype=str(state.dtype)))
+    if X is not None:
+        set_input_scaling(model, *robust_scaling(X))
 
 
 # Keras activation names -> keys of NUMPY_ACTIVATIONS.
@@ -231,8 +378,9 @@ def forward_plan(model):
     Returns
     -------
     plan : list of tuple or None
-        Steps ``("affine", W, b)`` and ``("act", name)`` that map the input to
-        the logit (the final sigmoid left out).
+        Steps ``("affine", W, b)`` (``x @ W + b``), ``("diag", scale,
+        offset)`` (``x * scale + offset``, per feature) and ``("act", name)``
+        that map the input to the logit (the final sigmoid left out).
     """
     import keras
 
@@ -251,17 +399,19 @@ def forward_plan(model):
             if name != "identity":
                 steps.append(("act", name))
         elif isinstance(layer, keras.layers.BatchNormalization):
-            if not steps or steps[-1][0] != "affine" or layer.axis not in (-1, 1):
+            if layer.axis not in (-1, 1):
                 return None
-            _, W, b = steps[-1]
-            gamma = (np.asarray(layer.gamma, np.float64) if layer.scale
-                     else np.ones(W.shape[1]))
-            beta = (np.asarray(layer.beta, np.float64) if layer.center
-                    else np.zeros(W.shape[1]))
             mean = np.asarray(layer.moving_mean, np.float64)
             var = np.asarray(layer.moving_variance, np.float64)
+            gamma = np.asarray(layer.gamma, np.float64) if layer.scale else 1.0
+            beta = np.asarray(layer.beta, np.float64) if layer.center else 0.0
             scale = gamma / np.sqrt(var + layer.epsilon)
-            steps[-1] = ("affine", W * scale, (b - mean) * scale + beta)
+            offset = beta - mean * scale
+            if steps and steps[-1][0] == "affine":  # fold into the Dense before
+                _, W, b = steps[-1]
+                steps[-1] = ("affine", W * scale, b * scale + offset)
+            else:
+                steps.append(("diag", scale * np.ones_like(mean), offset * np.ones_like(mean)))
         elif isinstance(layer, keras.layers.Activation):
             name = _activation_name(layer.activation)
             if name is None:
@@ -274,7 +424,19 @@ def forward_plan(model):
             return None
     if not steps or steps[-1] != ("act", "logistic"):
         return None
-    return steps[:-1]
+    return _fold_diagonals(steps[:-1])
+
+
+def _fold_diagonals(steps):
+    """Fold each ``diag`` step that comes right before an ``affine`` into it."""
+    out = []
+    for step in steps:
+        if step[0] == "affine" and out and out[-1][0] == "diag":
+            _, scale, offset = out.pop()
+            _, W, b = step
+            step = ("affine", W * scale[:, None], b + offset @ W)
+        out.append(step)
+    return out
 
 
 def forward_logit(plan, X):
@@ -296,6 +458,10 @@ def forward_logit(plan, X):
         if step[0] == "affine":
             h = np.asarray(h @ step[1])
             h += step[2]  # in place: saves a copy of every layer's output
+            owned = True
+        elif step[0] == "diag":
+            h = (h.toarray() if hasattr(h, "toarray") else np.asarray(h)) * step[1]
+            h += step[2]
             owned = True
         elif step[1] == "relu" and owned:
             np.maximum(h, 0.0, out=h)

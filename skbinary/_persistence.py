@@ -23,6 +23,7 @@ file and what is wrong.
 
 import contextlib
 import json
+import numbers
 import os
 import tempfile
 import threading
@@ -31,6 +32,7 @@ import zipfile
 import numpy as np
 
 from ._network import (
+    INPUT_SCALINGS,
     KERAS_ACTIVATIONS,
     KerasArchitecture,
     describe_output,
@@ -140,8 +142,12 @@ def _versions():
 def _json_params(est):
     params = {}
     for name, value in est.get_params(deep=False).items():
-        if name == "model":
-            continue
+        if name in ("model", "callbacks"):
+            continue  # code, not data: a loaded estimator has None
+        if name == "learning_rate" and not isinstance(value, (int, float)):
+            import keras
+
+            value = {"schedule": keras.optimizers.schedules.serialize(value)}
         if name == "class_weight" and isinstance(value, dict):
             value = {"keys": [_py(k) for k in value], "values": [float(v) for v in value.values()]}
         if name == "random_state" and not isinstance(value, (int, type(None))):
@@ -361,9 +367,9 @@ def _check_metadata(meta, path):
         bad("n_iter", "an int >= 0")
     arch = meta.get("architecture")
     if not meta["custom_model"] and arch is not None:
-        if not (isinstance(arch, dict) and set(arch) == {
+        if not (isinstance(arch, dict) and set(arch) - {"input_scaling", "ensemble_size"} == {
                 "hidden_layer_sizes", "activation", "dropout", "l2", "batch_norm"}):
-            bad("architecture", "the built-in network's five build arguments")
+            bad("architecture", "the built-in network's build arguments")
         try:
             from ._validation import check_hidden_layer_sizes, check_number
 
@@ -377,6 +383,10 @@ def _check_metadata(meta, path):
             check_number(arch["l2"], "l2", min_val=0.0)
             if not isinstance(arch["batch_norm"], bool):
                 raise TypeError("batch_norm must be true or false")
+            if arch.get("input_scaling") not in INPUT_SCALINGS:
+                raise ValueError(f"unknown input_scaling {arch['input_scaling']!r}")
+            check_number(arch.get("ensemble_size", 1), "ensemble_size", numbers.Integral,
+                         min_val=1)
         except (TypeError, ValueError) as exc:
             raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': {exc}") from None
 
@@ -391,6 +401,13 @@ def _decode_params(stored):
         params["class_weight"] = dict(zip(cw["keys"], cw["values"]))
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    lr = params.get("learning_rate")
+    if isinstance(lr, dict):  # a Keras LearningRateSchedule, stored as its config
+        import keras
+
+        if set(lr) != {"schedule"}:
+            raise ValueError(f"malformed learning_rate {lr!r:.200}")
+        params["learning_rate"] = keras.optimizers.schedules.deserialize(lr["schedule"])
     return params
 
 
@@ -413,8 +430,11 @@ def _architecture(meta, est):
     arch = meta.get("architecture")
     if arch is None:  # a file from before architectures were stored
         return est._current_architecture()
+    # Files written before input scaling existed have none.
     return {**arch, "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"]),
-            "dropout": float(arch["dropout"]), "l2": float(arch["l2"])}
+            "dropout": float(arch["dropout"]), "l2": float(arch["l2"]),
+            "input_scaling": arch.get("input_scaling"),
+            "ensemble_size": int(arch.get("ensemble_size", 1))}
 
 
 def _rebuilt(model, arch, n_features, path):

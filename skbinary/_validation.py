@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import check_scalar
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._network import KERAS_ACTIVATIONS
+from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad")
 SCORINGS = ("loss", "roc_auc", "average_precision")
@@ -120,14 +120,28 @@ def check_params(est):
     check_number(est.l2, "l2", min_val=0.0)
     if not isinstance(est.batch_norm, (bool, np.bool_)):
         raise TypeError(f"The 'batch_norm' parameter must be a bool. Got {est.batch_norm!r}.")
+    if not (est.input_scaling is None or (isinstance(est.input_scaling, str)
+                                          and est.input_scaling in INPUT_SCALINGS)):
+        raise ValueError(
+            "The 'input_scaling' parameter must be 'robust' or None. Got "
+            f"{est.input_scaling!r} instead."
+        )
+    check_number(est.ensemble_size, "ensemble_size", numbers.Integral, min_val=1)
     _choice(est.optimizer, "optimizer", OPTIMIZERS)
-    check_number(est.learning_rate, "learning_rate", min_val=0.0,
-                 include_boundaries="neither")
-    check_number(est.batch_size, "batch_size", numbers.Integral, min_val=1)
+    if isinstance(est.learning_rate, numbers.Real):
+        check_number(est.learning_rate, "learning_rate", min_val=0.0,
+                     include_boundaries="neither")
+    else:
+        schedule_key(est.learning_rate)
+    check_number(est.weight_decay, "weight_decay", min_val=0.0)
+    if not (isinstance(est.batch_size, str) and est.batch_size == "auto"):
+        check_number(est.batch_size, "batch_size", numbers.Integral, min_val=1)
     check_number(est.epochs, "epochs", numbers.Integral, min_val=1)
-    if not isinstance(est.early_stopping, (bool, np.bool_)):
+    if not (isinstance(est.early_stopping, (bool, np.bool_))
+            or (isinstance(est.early_stopping, str) and est.early_stopping == "auto")):
         raise TypeError(
-            f"The 'early_stopping' parameter must be a bool. Got {est.early_stopping!r}."
+            "The 'early_stopping' parameter must be a bool or 'auto'. Got "
+            f"{est.early_stopping!r}."
         )
     check_number(est.validation_fraction, "validation_fraction", min_val=0.0, max_val=1.0,
                  include_boundaries="neither")
@@ -136,7 +150,51 @@ def check_params(est):
     _check_class_weight(est.class_weight)
     check_threshold(est.threshold)
     check_model_param(est.model)
-    check_number(est.verbose, "verbose", numbers.Integral, allow_bool=True, min_val=0)
+    check_number(est.verbose, "verbose", numbers.Integral, allow_bool=True, min_val=0,
+                 max_val=2)
+    check_callbacks(est.callbacks)
+
+
+def schedule_key(schedule):
+    """A hashable key of a Keras ``LearningRateSchedule``, or raise naming ``learning_rate``."""
+    import json
+
+    import keras
+
+    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        raise TypeError(
+            "The 'learning_rate' parameter must be a positive float or a "
+            "keras.optimizers.schedules.LearningRateSchedule instance (e.g. "
+            f"CosineDecay(1e-3, decay_steps=1000)). Got {schedule!r} instead."
+        )
+    config = json.dumps(schedule.get_config(), sort_keys=True, default=repr)
+    return type(schedule).__qualname__, config
+
+
+def check_callbacks(callbacks):
+    """Check ``callbacks`` is None or a list of Keras callback instances."""
+    if callbacks is None:
+        return
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            "The 'callbacks' parameter must be None or a list of Keras callback "
+            f"instances. Got {type(callbacks).__name__}."
+        )
+    if not callbacks:
+        return
+    import keras
+
+    for cb in callbacks:
+        if isinstance(cb, type) and issubclass(cb, keras.callbacks.Callback):
+            raise TypeError(
+                f"The 'callbacks' parameter needs instances, got the class "
+                f"{cb.__name__}: pass {cb.__name__}(...) instead."
+            )
+        if not isinstance(cb, keras.callbacks.Callback):
+            raise TypeError(
+                "The 'callbacks' parameter must hold keras.callbacks.Callback "
+                f"instances. Got {cb!r} of type {type(cb).__name__}."
+            )
 
 
 def check_binary_target(y):

@@ -490,6 +490,13 @@ def _column_transformer(columns):
     return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
 
 
+def _progress_logger():
+    """One line per epoch on stderr (stdout carries results)."""
+    from .callbacks import ProgressLogger
+
+    return ProgressLogger(2, stream=sys.stderr)
+
+
 def _make_pipeline(columns, classifier):
     from sklearn.pipeline import Pipeline
 
@@ -944,7 +951,6 @@ def fit_model(frame, target, *, positive=None, drop=(), hidden_layer_sizes=DEFAU
     classifier = KerasBinaryClassifier(
         hidden_layer_sizes=tuple(hidden_layer_sizes), dropout=float(dropout),
         epochs=int(epochs), class_weight=class_weight, random_state=random_state,
-        verbose=0 if quiet or search else 1,
     )
     pipeline = _make_pipeline(columns, classifier)
     training = {
@@ -964,6 +970,8 @@ def fit_model(frame, target, *, positive=None, drop=(), hidden_layer_sizes=DEFAU
     stream = contextlib.nullcontext() if quiet else contextlib.redirect_stdout(sys.stderr)
     if progress is not None:
         _start_tensorflow(progress)
+    if not (quiet or search):  # after TensorFlow started: the logger imports Keras
+        classifier.set_params(callbacks=[_progress_logger()])
     try:
         if search:
             grid = {"classifier__hidden_layer_sizes": [tuple(h) for h in

@@ -13,7 +13,7 @@ from skbinary import KerasBinaryClassifier
 
 def small_classifier(**params):
     """A network small and fast enough for tests, that still learns easy data."""
-    defaults = dict(hidden_layer_sizes=(16,), epochs=30, batch_size=16,
+    defaults = dict(hidden_layer_sizes=(16,), epochs=30, batch_size=16, early_stopping=False,
                     learning_rate=0.01, random_state=0)
     defaults.update(params)
     return KerasBinaryClassifier(**defaults)

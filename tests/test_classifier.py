@@ -76,7 +76,8 @@ def test_learned_attributes(fitted):
     check_is_fitted(fitted)
     assert fitted.n_features_in_ == 8
     assert fitted.n_iter_ == 30
-    assert list(fitted.history_) == ["loss"]
+    assert list(fitted.history_) == ["loss", "learning_rate"]
+    assert fitted.history_["learning_rate"] == [pytest.approx(0.01, rel=1e-6)] * 30
     assert len(fitted.history_["loss"]) == 30
     # training loss goes down on easy data
     assert fitted.history_["loss"][-1] < fitted.history_["loss"][0]
@@ -278,11 +279,20 @@ def test_early_stopping_restores_best_weights(binary_data, scoring):
     assert len(clf.history_["val_loss"]) == clf.n_iter_
 
 
-def test_verbose_prints_one_line_per_epoch(binary_data, capsys):
+def test_verbose_follows_keras_conventions(binary_data, capsys):
     X, y = binary_data
+    # 2: one line per epoch with the logs
+    small_classifier(epochs=3, verbose=2).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("Epoch ") == 3 and "loss:" in out and "learning_rate:" in out
+    # 1: one Keras progress bar for the fit, advanced each epoch, ending at 3/3
     small_classifier(epochs=3, verbose=1).fit(X, y)
     out = capsys.readouterr().out
-    assert out.count("Epoch ") == 3 and "loss:" in out
+    assert "Epoch " not in out and "3/3" in out and "loss:" in out
+    # early stopping says when it stopped and which epoch it kept
+    small_classifier(epochs=200, verbose=2, early_stopping=True, n_iter_no_change=2,
+                     learning_rate=0.1).fit(X, y)
+    assert "Early stopping: val_loss has not improved" in capsys.readouterr().out
     small_classifier(epochs=3, verbose=0).fit(X, y)
     assert capsys.readouterr().out == ""
 
@@ -331,7 +341,8 @@ def test_custom_functional_model_predicts_through_keras(binary_data):
 # ---------------------------------------------------------------- hardening (issue 11)
 
 @pytest.mark.parametrize("change", [{"activation": "tanh"}, {"hidden_layer_sizes": (4,)},
-                                    {"batch_norm": True}, {"dropout": 0.5}])
+                                    {"batch_norm": True}, {"dropout": 0.5},
+                                    {"input_scaling": None}, {"ensemble_size": 2}])
 def test_fitted_architecture_survives_set_params(spam_data, tmp_path, change):
     # Everything learned, the architecture included, is fixed at fit (issue 11.1).
     X, y = spam_data
@@ -397,13 +408,16 @@ def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
 
 def test_overflow_is_refused_not_nan(fitted, spam_data, binary_data):
     # issue 11.5: never return non-finite probabilities
-    X, _ = spam_data
+    X, y = spam_data
     huge = np.full((3, X.shape[1]), 1.7e308)  # finite float64 values
     huge[1] *= -1
     huge[2, ::2] *= -1
+    # the default input scaling clips such values: a finite answer
+    assert np.isfinite(fitted.predict_proba(huge)).all()
+    unscaled = small_classifier(epochs=3, input_scaling=None).fit(X, y)
     for method in ("predict_proba", "predict", "decision_function"):
         with pytest.raises(ValueError, match="overflow"):
-            getattr(fitted, method)(huge)
+            getattr(unscaled, method)(huge)
     Xb, yb = binary_data
 
     def functional(n_features_in):  # no numpy twin: predicted by Keras, in float32
@@ -463,3 +477,34 @@ def test_first_fit_prints_no_tensorflow_start_up_noise(tmp_path):
                          env=env, cwd=tmp_path, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "cuda" not in run.stderr.lower() and "oneDNN" not in run.stderr
+
+
+def test_ensemble_members_are_independent_networks_averaged(binary_data, tmp_path):
+    # ensemble_size=k trains k networks side by side; predict averages their logits
+    X, y = binary_data
+    k = 3
+    clf = small_classifier(ensemble_size=k, hidden_layer_sizes=(6, 4), epochs=5).fit(X, y)
+    dense = [layer for layer in clf.model_.layers if isinstance(layer, keras.layers.Dense)]
+    W0, b0 = dense[0].get_weights()
+    W1, b1 = dense[1].get_weights()
+    W2, b2 = dense[2].get_weights()
+    assert W0.shape == (8, 18) and W1.shape == (18, 12) and W2.shape == (12, 3)
+    scaled = clf.model_.layers[0](X.astype("float32"))  # the robust input scaling
+    for layer in clf.model_.layers[1:3]:
+        scaled = layer(scaled)
+    Z = np.asarray(scaled, dtype=np.float64)
+    logits = []
+    for j in range(k):  # member j alone: its blocks, nothing from the others
+        h = np.maximum(Z @ W0[:, 6 * j:6 * j + 6] + b0[6 * j:6 * j + 6], 0)
+        h = np.maximum(h @ W1[6 * j:6 * j + 6, 4 * j:4 * j + 4] + b1[4 * j:4 * j + 4], 0)
+        logits.append(h @ W2[4 * j:4 * j + 4, j] + b2[j])
+        # and the off-diagonal blocks stayed exactly zero through training
+        others = np.delete(np.arange(12), np.arange(4 * j, 4 * j + 4))
+        assert not W1[6 * j:6 * j + 6][:, others].any() and not W2[others, j].any()
+    np.testing.assert_allclose(clf.decision_function(X), np.mean(logits, axis=0), atol=1e-5)
+    assert len({round(float(np.std(m)), 6) for m in logits}) == k  # members differ
+    clf.save(tmp_path / "ens.skb")
+    from skbinary import load
+
+    np.testing.assert_array_equal(load(tmp_path / "ens.skb").predict_proba(X),
+                                  clf.predict_proba(X))
