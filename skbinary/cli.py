@@ -13,7 +13,11 @@
 columns: most-frequent imputation and one-hot encoding that ignores unknown
 values) followed by :class:`~skbinary.KerasBinaryClassifier`. The target is
 relabelled 0/1 internally (1 is the positive label); the model file keeps the
-original labels, so ``predict`` and ``report`` print them.
+original labels, so ``predict`` and ``report`` print them. Target values that
+are numbers are one label when equal as numbers (``1`` and ``1.0``), in every
+command. Columns with a different value in every row (identifiers) are left
+out with a note. Every command takes ``--sep CHAR``; without it the separator
+is detected among ``,`` ``;`` tab ``|``, with a note when it is not a comma.
 
 The model file is a zip archive that loads without pickle:
 
