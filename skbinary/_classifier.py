@@ -305,8 +305,9 @@ default=1e-3
         ``optimizer`` and ``learning_rate`` are used; if it is, its optimizer
         is kept. It is trained with ``loss``. The architecture
         parameters above are then ignored. A model instance is refused (every
-        fit needs fresh weights): pass ``lambda: keras.models.clone_model(m)``
-        or ``KerasArchitecture.of(m)``. A plain ``keras.Sequential`` of
+        fit needs fresh weights, and the clones of a grid search must not share
+        one network): pass ``lambda: keras.models.clone_model(m)``. A plain
+        ``keras.Sequential`` of
         Dense/BatchNormalization/Activation/Dropout layers is predicted by
         the fast numpy path; other networks by calling Keras.
     random_state : int, RandomState instance or None, default=None

@@ -335,7 +335,8 @@ def train(
                 if not nan_guards or epoch == 0 or nan_guards[0].raise_error:
                     raise ValueError(
                         f"Training diverged at epoch {epoch + 1} (loss={loss}). "
-                        "Lower `learning_rate` or scale the features (StandardScaler)."
+                        "Lower `learning_rate`, make sure `l2` and `weight_decay` are not "
+                        "huge, or scale the features (StandardScaler)."
                     )
                 model.set_weights(last_finite)
                 warnings.warn(

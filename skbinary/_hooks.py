@@ -13,8 +13,12 @@ import sys
 import time
 import warnings
 
-import keras
-import numpy as np
+from . import _tf
+
+_tf.import_tensorflow()  # before Keras: without TensorFlow's start-up chatter
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 class BestEpochStopping(keras.callbacks.Callback):
@@ -125,9 +129,11 @@ class ProgressLogger(keras.callbacks.Callback):
                 self._bar = keras.utils.Progbar(self.params["epochs"], unit_name="epoch")
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Start timing the epoch."""
         self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        """Print the epoch's line, or move the progress bar on."""
         self._seen = epoch + 1
         if self._quiet:
             return

@@ -233,10 +233,12 @@ def load(path):
     >>> model.predict_proba(X[:3]).shape
     (3, 2)
     """
+    from . import _tf
     from ._classifier import KerasBinaryClassifier
 
     path = os.fspath(path)
     meta, keras_bytes = _read_archive(path)
+    _tf.import_tensorflow()
     _check_metadata(meta, path)
     model = _load_network(keras_bytes, path)
     custom = meta["custom_model"]

@@ -77,9 +77,9 @@ def check_model_param(model):
     if hasattr(model, "layers") and hasattr(model, "get_weights"):
         raise TypeError(
             "The 'model' parameter must be a function returning a new Keras model, not a "
-            "model instance (every fit needs fresh weights): pass model=lambda: "
-            "keras.models.clone_model(my_model), or model=KerasArchitecture.of(my_model) "
-            "(from skbinary._network) to rebuild its architecture.")
+            "model instance (every fit needs fresh weights, and clones in a grid search "
+            "must not share one network): pass model=lambda: "
+            "keras.models.clone_model(my_model).")
     if not callable(model):
         raise TypeError(
             "The 'model' parameter must be None or a callable returning a Keras model "
@@ -164,6 +164,8 @@ def check_threshold(threshold):
     ValueError
         Naming ``threshold`` and the accepted forms.
     """
+    if type(threshold) is float and 0.0 < threshold < 1.0:  # the common case, cheaply
+        return None
     if isinstance(threshold, numbers.Real) and not isinstance(threshold, (bool, np.bool_)):
         # finite and in range: also checked by predict, since set_params may change it
         check_number(threshold, "threshold", min_val=0.0, max_val=1.0,
@@ -176,7 +178,9 @@ def check_threshold(threshold):
         if (name in THRESHOLD_TARGETS and isinstance(target, numbers.Real)
                 and not isinstance(target, (bool, np.bool_)) and 0 < target <= 1):
             return {THRESHOLD_TARGETS[name]: float(target)}
-    raise ValueError(
+    wrong_type = not isinstance(threshold, (numbers.Real, str, dict)) or isinstance(
+        threshold, (bool, np.bool_))
+    raise (TypeError if wrong_type else ValueError)(
         "The 'threshold' parameter must be a float in (0, 1), 'f1', {'recall': r} or "
         "{'precision': p} with a target in (0, 1] (learned in fit on held-out rows). "
         f"Got {threshold!r} instead."

@@ -334,15 +334,21 @@ def test_custom_functional_model_predicts_through_keras(binary_data):
 # ---------------------------------------------------------------- hardening (issue 11)
 
 @pytest.mark.parametrize("change", [{"activation": "tanh"}, {"hidden_layer_sizes": (4,)},
-                                    {"batch_norm": True}, {"dropout": 0.5}])
+                                    {"batch_norm": True}, {"dropout": 0.5},
+                                    {"input_scaling": None}, {"ensemble_size": 2}])
 def test_fitted_architecture_survives_set_params(spam_data, tmp_path, change):
     # Everything learned, the architecture included, is fixed at fit (issue 11.1).
     X, y = spam_data
     clf = small_classifier(epochs=3).fit(X, y)
     expected = clf.predict_proba(X)
     clf.set_params(**change)
-    assert [layer.units for layer in clf.model_.layers
-            if isinstance(layer, keras.layers.Dense)] == [16, 1]
+
+    def dense_units():
+        return [layer.units for layer in clf.model_.layers
+                if isinstance(layer, keras.layers.Dense)]
+
+    fitted_units = [16 * 4, 4, 1]  # 4 members (the default ensemble_size) of (16,)
+    assert dense_units() == fitted_units
     keras_proba = clf.model_.predict(X.astype("float32"), verbose=0).ravel()
     np.testing.assert_allclose(keras_proba, expected[:, 1], atol=1e-6)
     import skbinary
@@ -351,8 +357,7 @@ def test_fitted_architecture_survives_set_params(spam_data, tmp_path, change):
     np.testing.assert_array_equal(skbinary.load(tmp_path / "m.skb").predict_proba(X),
                                   expected)
     clf.partial_fit(X, y)  # keeps training the fitted network
-    assert [layer.units for layer in clf.model_.layers
-            if isinstance(layer, keras.layers.Dense)] == [16, 1]
+    assert dense_units() == fitted_units
 
 
 def _dropout_network(n_features_in):
@@ -369,7 +374,8 @@ def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
     import threading
 
     X, y = binary_data
-    barrier = threading.Barrier(4)
+    n = 2
+    barrier = threading.Barrier(n)
 
     def build(n_features_in):
         # without serialisation every thread has seeded the globals before any builds
@@ -380,14 +386,14 @@ def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
         return _dropout_network(n_features_in)
 
     def fit(seed):
-        return small_classifier(model=build, epochs=3, random_state=seed).fit(X, y)
+        return small_classifier(model=build, epochs=2, random_state=seed).fit(X, y)
 
-    serial = [fit(seed).predict_proba(X) for seed in range(4)]
+    serial = [fit(seed).predict_proba(X) for seed in range(n)]
     barrier.reset()
     random.seed(5)
     np.random.seed(5)
     before_py, before_np = random.getstate(), np.random.get_state()[1].copy()
-    results = in_threads(lambda i: fit(i).predict_proba(X), 4)
+    results = in_threads(lambda i: fit(i).predict_proba(X), n)
     for got, want in zip(results, serial):
         np.testing.assert_array_equal(got, want)
     assert random.getstate() == before_py
@@ -397,14 +403,15 @@ def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
 def test_overflow_is_refused_not_nan(fitted, spam_data, binary_data):
     # issue 11.5: never return non-finite probabilities
     X, y = spam_data
-    huge = X[:3].copy()
-    huge[0] = 1.7e308  # a dense layer's sum of such values overflows
-    # the default input scaling clips such a value: a finite answer
-    assert np.isfinite(fitted.predict_proba(huge)).all()
-    unscaled = small_classifier(epochs=3, input_scaling=None).fit(X, y)
+    huge = np.full((3, X.shape[1]), 1.7e308)  # finite float64 values
+    huge[1] *= -1
+    huge[2, ::2] *= -1
     for method in ("predict_proba", "predict", "decision_function"):
         with pytest.raises(ValueError, match="overflow"):
-            getattr(unscaled, method)(huge)
+            getattr(fitted, method)(huge)
+    # the robust input scaling clips such values: a finite answer
+    clipped = small_classifier(epochs=3, input_scaling="robust").fit(X, y)
+    assert np.isfinite(clipped.predict_proba(huge)).all()
     Xb, yb = binary_data
 
     def functional(n_features_in):  # no numpy twin: predicted by Keras, in float32
@@ -448,6 +455,7 @@ def test_partial_fit_gives_no_tensorflow_warning(binary_data, caplog, monkeypatc
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
 
 
+@pytest.mark.slow  # a fresh process imports TF; test_cli's fit checks the same helper
 def test_first_fit_prints_no_tensorflow_start_up_noise(tmp_path):
     # issue 11.13: TF's CUDA/oneDNN start-up lines ignore TF_CPP_MIN_LOG_LEVEL
     import os
@@ -475,9 +483,9 @@ def test_ensemble_members_are_independent_networks_averaged(binary_data, tmp_pat
     W1, b1 = dense[1].get_weights()
     W2, b2 = dense[2].get_weights()
     assert W0.shape == (8, 18) and W1.shape == (18, 12) and W2.shape == (12, 3)
-    scaled = clf.model_.layers[0](X.astype("float32"))  # the robust input scaling
-    for layer in clf.model_.layers[1:3]:
-        scaled = layer(scaled)
+    scaled = X.astype("float32")
+    for layer in clf.model_.layers[:clf.model_.layers.index(dense[0])]:
+        scaled = layer(scaled)  # the input scaling, as trained
     Z = np.asarray(scaled, dtype=np.float64)
     logits = []
     for j in range(k):  # member j alone: its blocks, nothing from the others

@@ -441,6 +441,10 @@ def test_semicolon_file_is_sniffed_and_said(tmp_path, capsys):
     assert "columns:         3 (2 numeric" in captured.out
     frame = read_csv(tmp_path / "d.csv", sep=";")
     assert list(frame.columns) == ["x1", "x2", "color", "label"]
+    # issue 11.12: the model file follows the umask, like any new file
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "m.zip").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_sep_option(tmp_path, capsys):
