@@ -192,7 +192,8 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         How the network scales its inputs, with statistics from the training
         data, in frozen layers that are part of ``model_``. ``"standard"``:
         the mean and standard deviation, as ``StandardScaler`` (so a forgotten
-        scaler costs nothing). ``"robust"``: centred on the median, divided
+        scaler costs nothing); 0/1 indicator columns (one-hot) are left as
+        they are. ``"robust"``: centred on the median, divided
         by a robust spread (interquartile range / 1.349, half the range for
         binary-like columns) and softly clipped to +-3 with ``3 * tanh(x /
         3)`` (RealMLP's preprocessing), for heavy tails and outliers; it lost

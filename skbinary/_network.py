@@ -69,6 +69,12 @@ INPUT_SCALINGS = ("standard", "robust", None)
 def standard_scaling(X):
     """Per-feature mean and standard deviation (1 for a constant column).
 
+    Columns whose values are all 0 or 1 (one-hot and other indicators) are
+    left as they are: standardising a rare category's indicator would turn it
+    into a large input (1 / sqrt(p) for a share p), which cost up to 0.02
+    ROC-AUC on the benchmark's datasets with categorical columns. As in a
+    ``ColumnTransformer`` that scales the numeric columns only.
+
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
@@ -80,7 +86,10 @@ def standard_scaling(X):
     X = np.asarray(X, dtype=np.float64)
     center = X.mean(axis=0)
     spread = X.std(axis=0)
-    return center, np.where(spread > 0, spread, 1.0)
+    indicator = ((X == 0) | (X == 1)).all(axis=0)
+    center = np.where(indicator, 0.0, center)
+    spread = np.where(indicator | (spread <= 0), 1.0, spread)
+    return center, spread
 _NORMAL_IQR = 1.3489795003921634  # IQR of a standard normal: spread 1 for normal data
 
 

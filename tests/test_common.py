@@ -3,6 +3,7 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from conftest import small_classifier
+from skbinary import KerasBinaryClassifier
 
 EXPECTED_FAILED_CHECKS = {
     "check_sample_weight_equivalence_on_dense_data": (
@@ -17,7 +18,9 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [small_classifier()],
+    # a small, fast network; and every parameter at its default (early
+    # stopping from 100 rows, 4 ensemble members, input scaling, 200 epochs)
+    [small_classifier(), KerasBinaryClassifier(random_state=0)],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible_estimator(estimator, check):
