@@ -227,8 +227,11 @@ default=1e-3
         shuffled split), stop when the validation ``scoring`` has not improved
         for ``n_iter_no_change`` epochs, and restore the weights of the best
         epoch. ``"auto"`` does so from 100 training rows on.
-    validation_fraction : float in (0, 1), default=0.1
-        Share of the training data held out for early stopping.
+    validation_fraction : float in (0, 1), default=0.2
+        Share of the training data held out for early stopping (and for a
+        learned ``threshold``). A fifth judges the best epoch more reliably
+        than a tenth on small data; in our benchmark it was better on the
+        mean log loss and ROC-AUC despite the smaller training part.
     n_iter_no_change : int, default=20
         Patience of early stopping, in epochs.
     scoring : {"loss", "roc_auc", "average_precision"}, default="loss"
@@ -384,7 +387,7 @@ default=1e-3
         batch_size="auto",
         epochs=200,
         early_stopping="auto",
-        validation_fraction=0.1,
+        validation_fraction=0.2,
         n_iter_no_change=20,
         scoring="loss",
         class_weight=None,
