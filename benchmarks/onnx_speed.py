@@ -1,6 +1,6 @@
 """ONNX Runtime vs skbinary's numpy forward pass, in the same process.
 
-The default network (32 -> 64 -> 32 -> 1, ReLU, sigmoid) is trained briefly on
+The default network (4 members of 32 -> 64 -> 32 -> 1, ReLU, sigmoid, averaged) is trained briefly on
 ``make_classification(n_features=32, n_informative=16)`` inside
 ``make_pipeline(StandardScaler(), KerasBinaryClassifier())`` and exported with
 :func:`skbinary.to_onnx`, as a float32 graph (float32 input rows, the ONNX
@@ -78,7 +78,7 @@ def main():
           f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"versions  onnxruntime {ort.__version__}, skl2onnx {skl2onnx.__version__}, "
           f"numpy {np.__version__}, skbinary {skbinary.__version__}")
-    print(f"network   {N_FEATURES} -> 64 -> 32 -> 1 (relu, sigmoid); ONNX Runtime "
+    print(f"network   4 x ({N_FEATURES} -> 64 -> 32 -> 1) averaged (relu, sigmoid); ONNX Runtime "
           f"CPUExecutionProvider, default threads\n")
 
     Z = scaler.transform(X_big)  # what the network sees

@@ -108,8 +108,8 @@ print(table.round(3).to_string())
 #   keeps the probabilities low, and needs a threshold as plain training does.
 # * Pipeline under-sampling trains every fit on one draw of about 560
 #   customers; ``sampler=`` draws again at every epoch, so over the epochs the
-#   network sees most of the majority class (compare their PR-AUC; on this
-#   machine 0.129 against 0.117).
+#   network sees most of the majority class (compare their PR-AUC in the
+#   table; ``benchmarks/imbalance.py`` compares them on 8 datasets).
 # * The threshold learned in ``fit`` aims at the recall target in one fit, on
 #   the split early stopping already holds out; ``TunedThresholdClassifierCV``
 #   aims at it with six fits (five inner folds and a refit) and overshoots it.
