@@ -90,6 +90,8 @@ def standard_scaling(X):
     center = np.where(indicator, 0.0, center)
     spread = np.where(indicator | (spread <= 0), 1.0, spread)
     return center, spread
+
+
 _NORMAL_IQR = 1.3489795003921634  # IQR of a standard normal: spread 1 for normal data
 
 
