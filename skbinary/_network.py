@@ -84,11 +84,12 @@ def standard_scaling(X):
     center, spread : ndarray of shape (n_features,), float64
     """
     X = np.asarray(X, dtype=np.float64)
-    center = X.mean(axis=0)
-    spread = X.std(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):  # values near 1e308
+        center = X.mean(axis=0)
+        spread = X.std(axis=0)
     indicator = ((X == 0) | (X == 1)).all(axis=0)
-    center = np.where(indicator, 0.0, center)
-    spread = np.where(indicator | (spread <= 0), 1.0, spread)
+    center = np.where(indicator | ~np.isfinite(center), 0.0, center)
+    spread = np.where(indicator | ~(np.isfinite(spread) & (spread > 0)), 1.0, spread)
     return center, spread
 
 
