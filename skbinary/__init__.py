@@ -2,9 +2,9 @@
 
 from ._classifier import KerasBinaryClassifier
 from ._onnx import register_onnx_converter, to_onnx
-from ._persistence import ModelFileError, load
-
-__version__ = "0.1.0"
+from ._container import ModelFileError
+from ._persistence import load
+from ._version import __version__
 
 __all__ = [
     "KerasBinaryClassifier",

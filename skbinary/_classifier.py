@@ -21,7 +21,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _engine, _network, _tf
-from ._validation import (
+from ._checks import (
     OPTIMIZERS,
     check_binary_target,
     check_hidden_layer_sizes,

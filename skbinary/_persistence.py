@@ -5,7 +5,8 @@ feature names, history, versions) and ``model.keras`` (the network in Keras'
 native format). :func:`load` reads the JSON and loads the network with Keras'
 ``safe_mode=True``, so opening a model file cannot run code: a file that would
 need it (a ``Lambda`` layer, say) is refused. Writes go to a temporary file in
-the same folder that is then renamed over the target (:func:`atomic_write`), so
+the same folder that is then renamed over the target
+(:func:`skbinary._container.atomic_write`), so
 a crash during ``save`` never leaves a broken file where a good one was.
 
 Everything learned is fixed at ``fit``, the architecture included: the file
@@ -21,15 +22,21 @@ unreadable, corrupted or inconsistent is a :class:`ModelFileError` naming the
 file and what is wrong.
 """
 
-import contextlib
 import json
 import numbers
 import os
 import tempfile
-import threading
-import zipfile
 
 import numpy as np
+
+from ._checks import py_scalar
+from ._container import (
+    ModelFileError,
+    check_format,
+    read_archive,
+    versions,
+    write_archive,
+)
 
 from ._network import (
     INPUT_SCALINGS,
@@ -47,96 +54,8 @@ FORMAT_VERSION = 1
 _JSON_TYPES = (type(None), bool, int, float, str, list, tuple, dict)
 
 
-class ModelFileError(ValueError):
-    """Raised when a file is not a loadable skbinary model file.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from skbinary import ModelFileError, load
-    >>> path = os.path.join(tempfile.mkdtemp(), "junk.skb")
-    >>> with open(path, "w") as fh:
-    ...     _ = fh.write("not a model")
-    >>> try:
-    ...     load(path)
-    ... except ModelFileError:
-    ...     print("refused")
-    refused
-    """
-
-
-_umask_lock = threading.Lock()
-
-
-def _umask():
-    """The process umask, read without changing it where the OS allows."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    with _umask_lock:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return mask
-
-
-def _naming(exc, path, verb="write"):
-    """``exc`` again, its message naming ``path`` (not a temporary file)."""
-    reason = exc.strerror or str(exc)
-    folder = os.path.dirname(os.path.abspath(path))
-    if isinstance(exc, FileNotFoundError) and verb == "write" and not os.path.isdir(folder):
-        reason += f" (there is no folder {folder!r})"
-    message = f"cannot {verb} {path!r}: {reason}"
-    return type(exc)(message) if exc.errno is None else type(exc)(exc.errno, message)
-
-
-@contextlib.contextmanager
-def atomic_write(path, mode="wb", **kwargs):
-    """Write ``path`` through a temporary file renamed over it on success.
-
-    The file gets the permissions a plain ``open(path, "w")`` would give (0o666
-    less the umask), not the temporary file's 0o600. Errors name ``path``; on
-    any error the temporary file is removed and ``path`` is left as it was.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file to write.
-    mode : str, default="wb"
-        ``"wb"`` or ``"w"``; ``kwargs`` (encoding, newline) go to ``os.fdopen``.
-
-    Yields
-    ------
-    file : file object
-        Open for writing.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, partial = tempfile.mkstemp(dir=folder, prefix=".skbinary-", suffix=".part")
-    except OSError as exc:
-        raise _naming(exc, path) from None
-    try:
-        os.chmod(partial, 0o666 & ~_umask())
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
-        os.replace(partial, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.remove(partial)
-        if isinstance(exc, OSError):
-            raise _naming(exc, path) from None
-        raise
-
-
 def _versions():
-    import keras
-    import sklearn
-
-    from . import __version__
-
-    return {"skbinary": __version__, "keras": keras.__version__, "sklearn": sklearn.__version__}
+    return versions("keras", "sklearn")
 
 
 def _json_params(est):
@@ -149,17 +68,13 @@ def _json_params(est):
 
             value = {"schedule": keras.optimizers.schedules.serialize(value)}
         if name == "class_weight" and isinstance(value, dict):
-            value = {"keys": [_py(k) for k in value], "values": [float(v) for v in value.values()]}
+            value = {"keys": [py_scalar(k) for k in value], "values": [float(v) for v in value.values()]}
         if name == "random_state" and not isinstance(value, (int, type(None))):
             value = None  # a RandomState instance is not reproducible from a file
         if not isinstance(value, _JSON_TYPES):
             raise TypeError(f"Parameter {name}={value!r} cannot be saved to a model file.")
         params[name] = list(value) if isinstance(value, tuple) else value
     return params
-
-
-def _py(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def save(est, path):
@@ -179,7 +94,7 @@ def save(est, path):
         "custom_model": custom,
         "architecture": architecture,
         "params": _json_params(est),
-        "classes": [_py(c) for c in est.classes_],
+        "classes": [py_scalar(c) for c in est.classes_],
         "classes_dtype": est.classes_.dtype.str,
         "n_features_in": int(est.n_features_in_),
         "feature_names_in": (
@@ -192,9 +107,9 @@ def save(est, path):
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
         keras.saving.save_model(est.model_, keras_file)
-        with atomic_write(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("metadata.json", json.dumps(meta, indent=1))
-            zf.write(keras_file, "model.keras")
+        with open(keras_file, "rb") as fh:
+            network = fh.read()
+    write_archive(path, {"metadata.json": json.dumps(meta, indent=1), "model.keras": network})
 
 
 def load(path):
@@ -260,7 +175,7 @@ def load(path):
         if custom:
             # refitting rebuilds the same architecture with fresh weights
             est.set_params(model=KerasArchitecture.of(model))
-        from ._validation import check_params
+        from ._checks import check_params
 
         check_params(est)
         classes = np.array(meta["classes"], dtype=np.dtype(meta["classes_dtype"]))
@@ -293,33 +208,16 @@ def load(path):
 
 
 def _read_archive(path):
-    """``(metadata dict, network bytes)`` of the zip archive at ``path``."""
+    """``(metadata dict, network bytes)`` of the model file at ``path``."""
+    members = read_archive(path, ("metadata.json", "model.keras"))
     try:
-        zf = zipfile.ZipFile(path)
-    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        raise _naming(exc, path, "read") from None
-    except Exception as exc:  # whatever the bytes make zipfile raise
-        raise ModelFileError(
-            f"{path!r} is not a readable skbinary model file (not a zip archive, "
-            f"truncated or corrupted?): {type(exc).__name__}: {exc}"
-        ) from None
-    try:
-        with zf:
-            names = zf.namelist()
-            missing = [n for n in ("metadata.json", "model.keras") if n not in names]
-            if missing:
-                raise ModelFileError(f"{path!r} is not a readable skbinary model file: it "
-                                     f"lacks {', '.join(missing)}.")
-            meta = json.loads(zf.read("metadata.json").decode("utf-8"))
-            keras_bytes = zf.read("model.keras")
-    except ModelFileError:
-        raise
-    except Exception as exc:  # zlib.error, BadZipFile (CRC), NotImplementedError, ...
+        meta = json.loads(members["metadata.json"].decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError
         raise ModelFileError(
             f"{path!r} is not a readable skbinary model file (truncated or corrupted?): "
             f"{type(exc).__name__}: {exc}"
         ) from None
-    return meta, keras_bytes
+    return meta, members["model.keras"]
 
 
 def _is_int(value, low=0):
@@ -328,14 +226,7 @@ def _is_int(value, low=0):
 
 def _check_metadata(meta, path):
     """Raise ModelFileError naming what is missing or malformed in ``meta``."""
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{path!r} is not a skbinary model file.")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(
-            f"{path!r} has model file format version {meta.get('format_version')!r}; this "
-            f"skbinary reads version {FORMAT_VERSION}. It was written by "
-            f"{meta.get('versions')}."
-        )
+    check_format(meta, path, format=FORMAT, version=FORMAT_VERSION)
 
     def bad(key, expected):
         raise ModelFileError(f"{path!r} is corrupted: {key!r} must be {expected}, got "
@@ -379,7 +270,7 @@ def _check_metadata(meta, path):
                 "hidden_layer_sizes", "activation", "dropout", "l2", "batch_norm"}):
             bad("architecture", "the built-in network's build arguments")
         try:
-            from ._validation import check_hidden_layer_sizes, check_number
+            from ._checks import check_hidden_layer_sizes, check_number
 
             if not isinstance(arch["hidden_layer_sizes"], list):
                 raise TypeError("hidden_layer_sizes must be a list")

@@ -72,7 +72,7 @@ import zipfile
 import numpy as np
 
 from . import _tf
-from ._persistence import ModelFileError, atomic_write
+from ._container import ModelFileError, atomic_write
 
 __all__ = ["DataError", "TabularModel", "fit_model", "load_model", "main", "read_csv"]
 

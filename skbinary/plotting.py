@@ -23,7 +23,7 @@ from sklearn.metrics import (
 )
 from sklearn.utils import check_consistent_length, column_or_1d
 
-from ._validation import check_number
+from ._checks import check_number
 
 __all__ = [
     "plot_confusion_matrix",

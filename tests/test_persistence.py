@@ -142,7 +142,7 @@ def test_crash_during_save_keeps_the_old_file(fitted, spam_data, tmp_path, monke
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(zipfile.ZipFile, "write", crash)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", crash)
     with pytest.raises(OSError, match="disk full"):
         fitted.save(path)
     assert path.read_bytes() == before

@@ -1,10 +1,17 @@
-"""Checks of hyperparameters, targets and sample weights, in scikit-learn's words."""
+"""Checks of hyperparameters, targets, labels and sample weights, in scikit-learn's words.
+
+This module is the one home of the rules the estimator, the metrics, the plots
+and the command line share: which label is positive (:func:`binary_labels`),
+which scores are predicted positive (:func:`predicted_positive`) and what a valid
+sample weight is (:func:`check_sample_weight`). It imports numpy and
+scikit-learn only; Keras is imported inside :func:`check_callbacks`.
+"""
 
 import numbers
 
 import numpy as np
 from sklearn.utils import check_scalar
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 
 from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 
@@ -13,6 +20,18 @@ SCORINGS = ("loss", "roc_auc", "average_precision")
 LOSSES = ("binary_crossentropy", "focal")
 # threshold objectives: {"recall": r} -> choose_threshold(target_recall=r), ...
 THRESHOLD_TARGETS = {"recall": "target_recall", "precision": "target_precision"}
+
+
+def py_scalar(value):
+    """A plain Python scalar for a numpy scalar; any other value unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> type(py_scalar(np.int64(3))).__name__
+    'int'
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _choice(value, name, allowed):
@@ -246,6 +265,120 @@ def check_callbacks(callbacks):
             )
 
 
+# The standard label sets {0, 1} and {-1, 1} name both classes when only one
+# occurs: the other member of each label's set.
+_OTHER_LABEL = {0: 1, 1: 0, -1: 1}
+
+
+def _standard_single_label(classes):
+    """``True`` when the one label in ``classes`` is 0, 1 or -1 (or a bool)."""
+    if classes.dtype.kind not in "biuf":
+        return False
+    only = py_scalar(classes[0])
+    return only in _OTHER_LABEL and not (isinstance(only, float) and only % 1)
+
+
+def binary_labels(*ys, pos_label=None, labels=None, names=("y_true", "y_pred")):
+    """Return ``(neg_label, pos_label)`` of a binary problem: the one rule.
+
+    The estimator, :mod:`skbinary.metrics`, :mod:`skbinary.plotting` and the
+    command line all decide the positive class here.
+
+    Parameters
+    ----------
+    *ys : array-like
+        Label arrays (``y_true``, and ``y_pred`` where there is one).
+    pos_label : int, float, bool or str, default=None
+        The positive class. By default the greater of the two sorted labels,
+        like ``classes_[1]`` of a fitted scikit-learn classifier.
+    labels : array-like, default=None
+        The two labels of the problem, when the data may hold only one.
+    names : tuple of str, default=("y_true", "y_pred")
+        Names of ``ys`` for the error messages.
+
+    Returns
+    -------
+    neg_label, pos_label : scalars
+        Spelled as in the data (``True`` rather than ``1``). When the data hold
+        one label, the sets {0, 1} (numbers or bools) and {-1, 1} complete it:
+        the positive is 1 and the negative the other member. ``neg_label`` is
+        None when one label occurs, it is the given ``pos_label`` and it is
+        not 0, 1 or -1: the negative class is then unknown.
+
+    Raises
+    ------
+    ValueError
+        For more than two labels, a ``pos_label`` that is not a label, or a
+        single label from which the positive class cannot be inferred.
+
+    Examples
+    --------
+    >>> print(*binary_labels(["ham", "spam", "ham"]))
+    ham spam
+    >>> print(*binary_labels([-1, -1, -1]))
+    -1 1
+    >>> print(*binary_labels([0, 1, 1], pos_label=0))
+    1 0
+    """
+    classes = unique_labels(*ys) if labels is None else np.unique(np.asarray(labels))
+    source = (
+        "labels" if labels is not None
+        else f"{names[0]} has" if len(ys) == 1
+        else " and ".join(names[: len(ys)]) + " together hold"
+    )
+    if classes.size > 2:
+        raise ValueError(
+            "Only binary classification is supported. "
+            f"{source} {classes.size} labels: {classes.tolist()}."
+        )
+    if classes.size == 2:
+        if pos_label is None:
+            return classes[0], classes[1]
+        for index, label in enumerate(classes.tolist()):
+            if label == pos_label:  # the label as spelled in the data
+                return classes[1 - index], classes[index]
+        raise ValueError(
+            f"pos_label={pos_label!r} is not a valid label. It should be one "
+            f"of {classes.tolist()}."
+        )
+    only, standard = classes[0], _standard_single_label(classes)
+    if pos_label is None:
+        if not standard:
+            raise ValueError(
+                f"{names[0]} holds a single label {py_scalar(only)!r}, so the positive "
+                "class cannot be inferred: pass pos_label= (or "
+                "labels=[negative_label, positive_label])."
+            )
+        pos_label = classes.dtype.type(1)
+    if pos_label != only:
+        return only, pos_label
+    if standard:
+        return classes.dtype.type(_OTHER_LABEL[py_scalar(only)]), only
+    return None, pos_label
+
+
+def predicted_positive(y_score, threshold):
+    """Where ``y_score >= threshold``: the one thresholding rule.
+
+    Parameters
+    ----------
+    y_score : array-like
+        Scores of the positive class (probabilities or decision values).
+    threshold : float
+        Scores at or above it are predicted positive.
+
+    Returns
+    -------
+    mask : ndarray of bool
+
+    Examples
+    --------
+    >>> predicted_positive([0.2, 0.5, 0.9], 0.5)
+    array([False,  True,  True])
+    """
+    return np.asarray(y_score) >= threshold
+
+
 def check_binary_target(y):
     """Encode a binary target; return ``(classes, y_encoded)``.
 
@@ -261,7 +394,7 @@ def check_binary_target(y):
             "Only binary classification is supported. The type of the target "
             f"is {kind}."
         )
-    classes, y_encoded = np.unique(y, return_inverse=True)
+    classes, y_encoded = np.unique(y, return_inverse=True)  # classes_[1] positive
     if len(classes) < 2:
         raise ValueError(
             "This solver needs samples of at least 2 classes in the data, but the "
