@@ -429,3 +429,82 @@ def check_sample_weight(sample_weight, n_samples):
     if sw.sum() <= 0:
         raise ValueError("Sample weights must not all be zero: sample_weight sums to zero.")
     return sw
+
+
+# --------------------------------------------------------------------------- #
+# Label and score arrays of the metrics and the plots (added by metrics-split)
+# --------------------------------------------------------------------------- #
+from sklearn.utils import column_or_1d  # noqa: E402  (kept with its block)
+
+
+def check_1d(values, name):
+    """``values`` as a 1-D array; a clear error for an estimator or a 2-D array.
+
+    Raises
+    ------
+    TypeError
+        For an estimator (``plot_roc(clf, X)`` instead of labels and scores).
+    ValueError
+        For a 2-D array with more than one column, such as the output of
+        ``predict_proba``; the message names its positive-class column.
+    """
+    if hasattr(values, "fit") and hasattr(values, "get_params"):
+        raise TypeError(
+            f"{name} must be an array, not an estimator ({type(values).__name__}): "
+            "the metrics and plot functions take the true labels and the scores, not "
+            "a model and X. Pass y_true=y and y_score=clf.predict_proba(X)[:, 1]."
+        )
+    if np.ndim(values) == 2 and np.shape(values)[1] != 1:
+        raise ValueError(
+            f"{name} must be 1-D, got shape {np.shape(values)}: for predict_proba's "
+            "output pass the probability of the positive class, predict_proba(X)[:, 1]."
+        )
+    return column_or_1d(values)
+
+
+def check_scores(y_score, name="y_score", *, probabilities=True):
+    """``y_score`` as a non-empty 1-D float64 array of finite scores.
+
+    Parameters
+    ----------
+    y_score : array-like of shape (n_samples,)
+        Scores of the positive class.
+    name : str, default="y_score"
+        The argument's name, for the messages.
+    probabilities : bool, default=True
+        Require probabilities, in [0, 1] (the metrics); otherwise any finite
+        number, such as ``decision_function`` values (the plots).
+
+    Returns
+    -------
+    y_score : ndarray of shape (n_samples,), dtype float64
+
+    Raises
+    ------
+    TypeError or ValueError
+        See :func:`check_1d`; for values that are not numbers, an empty array,
+        NaN or infinity, and (with ``probabilities``) values outside [0, 1].
+    """
+    y_score = check_1d(y_score, name)
+    try:
+        y_score = y_score.astype(np.float64)
+    except (TypeError, ValueError):
+        what, hint = (
+            ("probabilities (floats in [0, 1])",
+             " To evaluate predicted labels, pass them as y_pred=.")
+            if probabilities else ("numbers", "")
+        )
+        raise ValueError(
+            f"{name} must hold {what}, got values of dtype {y_score.dtype}.{hint}"
+        ) from None
+    if y_score.shape[0] == 0:
+        raise ValueError(f"{name} is empty: at least one sample is needed.")
+    if not np.all(np.isfinite(y_score)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    low, high = y_score.min(), y_score.max()
+    if probabilities and (low < 0 or high > 1):
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1], such as "
+            f"predict_proba(X)[:, 1]; got values from {low:.4g} to {high:.4g}."
+        )
+    return y_score
