@@ -1,4 +1,4 @@
-"""The pieces of :func:`skbinary.metrics.binary_report`: checks, counts, metrics, warnings.
+"""The pieces of :func:`skbinary.metrics.binary_report`: checks, metrics, warnings.
 
 Private: :mod:`skbinary.metrics` is the public face. Like it, this module uses
 numpy, scipy.sparse and scikit-learn only (never TensorFlow). The plots compute
@@ -385,7 +385,8 @@ def _single_prediction_warning(pred_pos, y_score, threshold, neg_label, pos_labe
         predicted = label_text(pos_label)
     elif not pred_pos.any():
         predicted = (
-            f"not {label_text(pos_label)}" if neg_label is None else label_text(neg_label)
+            f"not {label_text(pos_label)}" if neg_label is None
+            else label_text(neg_label)
         )
     else:
         return None

@@ -1,4 +1,4 @@
-"""Metrics at every threshold, and the choice of :func:`skbinary.metrics.choose_threshold`.
+"""Metrics at every threshold, and the choice of a decision threshold.
 
 Private: :mod:`skbinary.metrics` is the public face. The candidate thresholds
 are the distinct scores, those of :func:`sklearn.metrics.precision_recall_curve`;

@@ -9,6 +9,13 @@ matplotlib is an optional dependency, installed with the ``plot`` extra::
     pip install 'skbinary[plot]'
 
 It is imported only when a plotting function is called.
+
+The labels follow the one rule of :func:`skbinary.metrics.binary_report` (the
+positive class defaults to the greater label; a single label 0, 1 or -1 is
+completed by the standard sets {0, 1} and {-1, 1}), and the operating point
+marked at a threshold is computed by the same code as the report, so the two
+agree (precision 0.0 when nothing is predicted positive). Importing this
+module does not start TensorFlow.
 """
 
 import numbers
@@ -19,11 +26,18 @@ from sklearn.metrics import (
     ConfusionMatrixDisplay,
     PrecisionRecallDisplay,
     RocCurveDisplay,
-    precision_recall_curve,
 )
-from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils import check_consistent_length
 
-from ._checks import check_number
+from ._checks import (
+    binary_labels,
+    check_1d,
+    check_number,
+    check_scores,
+    predicted_positive,
+)
+from ._report import is_label, metrics_at
+from ._thresholds import threshold_curves
 
 __all__ = [
     "plot_confusion_matrix",
@@ -34,6 +48,8 @@ __all__ = [
 ]
 
 _SAVE_DPI = 100
+# History entries that are not drawn: the learning rate is no metric.
+_SKIPPED_HISTORY_KEYS = {"lr", "learning_rate"}
 
 
 # --------------------------------------------------------------------------- #
@@ -76,109 +92,57 @@ def _check_threshold(threshold):
     return check_number(threshold, "threshold", numbers.Real)
 
 
-def _contains(classes, label):
-    return any(label == c for c in classes.tolist())
+def _curve_data(y_true, y_score, threshold, pos_label):
+    """Validate inputs of the curve plots.
 
-
-def _binary_labels(y_true, pos_label, labels=None):
-    """Return ``(neg_label, pos_label)`` for a binary problem.
-
-    ``pos_label`` defaults to the greater of the two sorted labels, like
-    ``classes_[1]`` of a fitted scikit-learn classifier.
+    Returns ``(threshold, is_pos, y_score, pos_label)``.
     """
-    classes = np.unique(y_true if labels is None else np.asarray(labels))
-    if classes.size > 2:
-        raise ValueError(
-            "Only binary classification is supported. Got "
-            f"{classes.size} classes: {classes.tolist()}."
-        )
-    if classes.size < 2:
-        known = classes.tolist()
-        if classes.dtype.kind in "biuf" and set(known) <= {0, 1}:
-            classes = np.array([0, 1]).astype(classes.dtype)
-        elif classes.dtype.kind in "iuf" and set(known) <= {-1, 1}:
-            classes = np.array([-1, 1]).astype(classes.dtype)
-        else:
-            raise ValueError(
-                f"Cannot infer both class labels from y_true (found {known}); "
-                "pass labels=[negative_label, positive_label]."
-            )
-    if pos_label is None:
-        pos_label = classes[1]
-    elif not _contains(classes, pos_label):
-        raise ValueError(
-            f"pos_label={pos_label!r} is not a valid label. It should be one "
-            f"of {classes.tolist()}."
-        )
-    neg_label = classes[0] if pos_label == classes[1] else classes[1]
-    return neg_label, pos_label
-
-
-def _as_1d(values, name):
-    """``values`` as a 1-D array; a clear error for an estimator or a 2-D array.
-
-    Every array argument of the plot functions goes through here.
-    """
-    if hasattr(values, "fit") and hasattr(values, "get_params"):
-        raise TypeError(
-            f"{name} must be an array, not an estimator ({type(values).__name__}): the "
-            "plot functions take the true labels and the scores, not a model and X. "
-            "Pass y_true=y and y_score=clf.predict_proba(X)[:, 1]."
-        )
-    if np.ndim(values) == 2 and np.shape(values)[1] == 2:
-        raise ValueError(
-            f"{name} must be 1-D, got shape {np.shape(values)}: for predict_proba's "
-            "output pass its positive-class column, predict_proba(X)[:, 1]."
-        )
-    return column_or_1d(values)
-
-
-def _check_scores(y_true, y_score, pos_label):
-    """Validate inputs of the curve plots; return ``(is_pos, y_score, pos)``."""
-    y_true = _as_1d(y_true, "y_true")
-    y_score = _as_1d(y_score, "y_score").astype(float, copy=False)
+    threshold = _check_threshold(threshold)
+    y_true = check_1d(y_true, "y_true")
+    y_score = check_scores(y_score, "y_score", probabilities=False)
     check_consistent_length(y_true, y_score)
-    if not np.all(np.isfinite(y_score)):
-        raise ValueError("y_score contains NaN or infinity.")
-    _, pos_label = _binary_labels(y_true, pos_label)
-    is_pos = y_true == pos_label
+    _, pos_label = binary_labels(y_true, pos_label=pos_label)
+    is_pos = is_label(y_true, pos_label)
     if is_pos.all() or not is_pos.any():
         raise ValueError(
             "y_true must contain both the positive and the negative class to "
             "draw this curve."
         )
-    return is_pos, y_score, pos_label
+    return threshold, is_pos, y_score, pos_label
 
 
-def _rates_at(is_pos, y_score, threshold):
-    """Precision, recall (= TPR) and FPR of ``y_score >= threshold``.
+def _thresholded_labels(y_true, y_score, threshold, pos_label, labels):
+    """The labels that ``y_score >= threshold`` predicts, for the confusion matrix."""
+    y_score = check_scores(y_score, "y_score", probabilities=False)
+    check_consistent_length(y_true, y_score)
+    neg_label, pos_label = binary_labels(y_true, pos_label=pos_label, labels=labels)
+    if neg_label is None:
+        raise ValueError(
+            f"y_true holds only the positive label {pos_label!r}, so the negative "
+            "class is unknown: pass labels=[negative_label, positive_label]."
+        )
+    return np.where(predicted_positive(y_score, threshold), pos_label, neg_label)
 
-    Precision is 1.0 when nothing is predicted positive, the convention of the
-    last point of :func:`sklearn.metrics.precision_recall_curve`.
-    """
-    pred = y_score >= threshold
-    tp = np.sum(pred & is_pos)
-    fp = np.sum(pred & ~is_pos)
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / np.sum(is_pos)
-    fpr = fp / np.sum(~is_pos)
-    return float(precision), float(recall), float(fpr)
+
+def _mark_point(ax, x, y, label):
+    """Mark the operating point ``(x, y)`` of the threshold on a curve."""
+    ax.plot([x], [y], marker="o", linestyle="none", color="C3", zorder=3, label=label)
+
+
+def _name_axes(ax, xlabel, ylabel, title, legend_loc):
+    """Set the axis labels and the title, and draw the legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc=legend_loc)
 
 
 # --------------------------------------------------------------------------- #
 # Public API
 # --------------------------------------------------------------------------- #
 def plot_confusion_matrix(
-    y_true,
-    y_score=None,
-    *,
-    y_pred=None,
-    threshold=0.5,
-    pos_label=None,
-    labels=None,
-    normalize=None,
-    ax=None,
-    path=None,
+    y_true, y_score=None, *, y_pred=None, threshold=0.5, pos_label=None, labels=None,
+    normalize=None, ax=None, path=None,
 ):
     """Plot the confusion matrix of a binary classifier.
 
@@ -244,21 +208,15 @@ def plot_confusion_matrix(
     """
     if (y_score is None) == (y_pred is None):
         raise ValueError("Pass exactly one of y_score and y_pred.")
-    y_true = _as_1d(y_true, "y_true")
+    y_true = check_1d(y_true, "y_true")
     if y_score is not None:
         threshold = _check_threshold(threshold)
-        y_score = _as_1d(y_score, "y_score").astype(float, copy=False)
-        check_consistent_length(y_true, y_score)
-        neg_label, pos_label = _binary_labels(y_true, pos_label, labels)
-        y_pred = np.where(y_score >= threshold, pos_label, neg_label)
+        y_pred = _thresholded_labels(y_true, y_score, threshold, pos_label, labels)
         title = f"Confusion matrix (threshold = {_fmt(threshold)})"
     else:
-        y_pred = _as_1d(y_pred, "y_pred")
+        y_pred = check_1d(y_pred, "y_pred")
         check_consistent_length(y_true, y_pred)
-        if labels is None:
-            _binary_labels(np.concatenate([y_true, y_pred]), None)
-        else:
-            _binary_labels(y_true, None, labels)
+        binary_labels(y_true, y_pred, labels=labels)
         title = "Confusion matrix"
 
     fig, ax = _get_fig_ax(ax)
@@ -304,8 +262,10 @@ def plot_precision_recall(
     ax : matplotlib Axes
         The axes with the curve. The threshold marker is the line labelled
         ``"threshold = ..."``; its single point is ``(recall, precision)``.
-        When nothing is predicted positive its precision is 1.0, the last
-        point of the curve.
+        Its precision is that of :func:`skbinary.metrics.binary_report`: 0.0
+        when nothing is predicted positive (``zero_division=0``), so the
+        marker is then at ``(0, 0)``, off the curve, whose last point is
+        ``(0, 1)``.
 
     See Also
     --------
@@ -326,10 +286,11 @@ def plot_precision_recall(
     [0.6666666666666666, 0.6666666666666666]
     >>> plt.close(fig)
     """
-    threshold = _check_threshold(threshold)
-    is_pos, y_score, pos_label = _check_scores(y_true, y_score, pos_label)
-    precision, recall, _ = _rates_at(is_pos, y_score, threshold)
-    prevalence = float(np.mean(is_pos))
+    threshold, is_pos, y_score, pos_label = _curve_data(
+        y_true, y_score, threshold, pos_label
+    )
+    at = metrics_at(is_pos, y_score, threshold)
+    precision, recall = at["precision"], at["recall"]
 
     fig, ax = _get_fig_ax(ax)
     PrecisionRecallDisplay.from_predictions(
@@ -338,24 +299,19 @@ def plot_precision_recall(
         pos_label=True,
         ax=ax,
         plot_chance_level=True,
-        chance_level_kw={"label": f"No skill (prevalence = {prevalence:.2f})"},
+        chance_level_kw={"label": f"No skill (prevalence = {at['prevalence']:.2f})"},
     )
-    ax.plot(
-        [recall],
-        [precision],
-        marker="o",
-        linestyle="none",
-        color="C3",
-        zorder=3,
-        label=(
-            f"threshold = {_fmt(threshold)} "
-            f"(P = {precision:.2f}, R = {recall:.2f})"
-        ),
+    _mark_point(
+        ax, recall, precision,
+        f"threshold = {_fmt(threshold)} (P = {precision:.2f}, R = {recall:.2f})",
     )
-    ax.set_xlabel(f"Recall (positive label: {pos_label})")
-    ax.set_ylabel(f"Precision (positive label: {pos_label})")
-    ax.set_title("Precision-recall curve")
-    ax.legend(loc="lower left")
+    _name_axes(
+        ax,
+        f"Recall (positive label: {pos_label})",
+        f"Precision (positive label: {pos_label})",
+        "Precision-recall curve",
+        "lower left",
+    )
     _finish(fig, path)
     return fig, ax
 
@@ -412,27 +368,27 @@ def plot_roc(y_true, y_score, *, threshold=0.5, pos_label=None, ax=None, path=No
     [0.333, 0.667]
     >>> plt.close(fig)
     """
-    threshold = _check_threshold(threshold)
-    is_pos, y_score, pos_label = _check_scores(y_true, y_score, pos_label)
-    _, tpr, fpr = _rates_at(is_pos, y_score, threshold)
+    threshold, is_pos, y_score, pos_label = _curve_data(
+        y_true, y_score, threshold, pos_label
+    )
+    at = metrics_at(is_pos, y_score, threshold)
+    fpr, tpr = at["fpr"], at["recall"]
 
     fig, ax = _get_fig_ax(ax)
     RocCurveDisplay.from_predictions(
         is_pos, y_score, pos_label=True, ax=ax, plot_chance_level=True
     )
-    ax.plot(
-        [fpr],
-        [tpr],
-        marker="o",
-        linestyle="none",
-        color="C3",
-        zorder=3,
-        label=f"threshold = {_fmt(threshold)} (FPR = {fpr:.2f}, TPR = {tpr:.2f})",
+    _mark_point(
+        ax, fpr, tpr,
+        f"threshold = {_fmt(threshold)} (FPR = {fpr:.2f}, TPR = {tpr:.2f})",
     )
-    ax.set_xlabel(f"False positive rate (positive label: {pos_label})")
-    ax.set_ylabel(f"True positive rate (positive label: {pos_label})")
-    ax.set_title("ROC curve")
-    ax.legend(loc="lower right")
+    _name_axes(
+        ax,
+        f"False positive rate (positive label: {pos_label})",
+        f"True positive rate (positive label: {pos_label})",
+        "ROC curve",
+        "lower right",
+    )
     _finish(fig, path)
     return fig, ax
 
@@ -491,21 +447,16 @@ def plot_threshold_curves(
     ['Precision', 'Recall', 'F1', 'threshold = 0.5']
     >>> plt.close(fig)
     """
-    threshold = _check_threshold(threshold)
-    is_pos, y_score, pos_label = _check_scores(y_true, y_score, pos_label)
-    precision, recall, thresholds = precision_recall_curve(is_pos, y_score)
-    # The last (precision=1, recall=0) point has no threshold.
-    precision, recall = precision[:-1], recall[:-1]
-    denom = precision + recall
-    f1 = np.divide(
-        2 * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0
+    threshold, is_pos, y_score, pos_label = _curve_data(
+        y_true, y_score, threshold, pos_label
     )
+    curves = threshold_curves(is_pos, y_score)
 
     fig, ax = _get_fig_ax(ax)
     # "steps-pre": the value at thresholds[i] holds on (thresholds[i-1],
     # thresholds[i]], where y_score >= t selects the same samples.
-    for values, name in [(precision, "Precision"), (recall, "Recall"), (f1, "F1")]:
-        ax.plot(thresholds, values, drawstyle="steps-pre", label=name)
+    for key, name in [("precision", "Precision"), ("recall", "Recall"), ("f1", "F1")]:
+        ax.plot(curves["thresholds"], curves[key], drawstyle="steps-pre", label=name)
     ax.axvline(
         threshold,
         color="k",
@@ -513,11 +464,14 @@ def plot_threshold_curves(
         linewidth=1,
         label=f"threshold = {_fmt(threshold)}",
     )
-    ax.set_xlabel(f"Threshold on y_score (positive label: {pos_label})")
-    ax.set_ylabel("Score")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title("Precision, recall and F1 by threshold")
-    ax.legend(loc="best")
+    _name_axes(
+        ax,
+        f"Threshold on y_score (positive label: {pos_label})",
+        "Score",
+        "Precision, recall and F1 by threshold",
+        "best",
+    )
     _finish(fig, path)
     return fig, ax
 
@@ -537,6 +491,84 @@ def _history_dict(history, _depth=0):
         "history must be a dict of per-epoch lists or an object with a "
         f"history_ attribute holding one (a fitted estimator); got "
         f"{type(history).__name__}."
+    )
+
+
+def _history_curves(history):
+    """The non-empty per-epoch series of ``history`` as float arrays, by name."""
+    hist = _history_dict(history)
+    if "loss" not in hist:
+        raise ValueError(
+            f"history has no 'loss' entry; found keys {sorted(map(str, hist))}."
+        )
+    curves = {}
+    for key, values in hist.items():
+        values = np.asarray(values, dtype=float).reshape(-1)
+        if values.size:
+            curves[str(key)] = values
+    return curves
+
+
+def _plot_epochs(ax, curves, keys, first_colour=0):
+    """Draw ``curves[key]`` per epoch: "x" solid and "val_x" dashed, one colour each.
+
+    The pairs are coloured in order of first appearance, from ``first_colour``.
+    """
+    bases = list(dict.fromkeys(k.removeprefix("val_") for k in keys))
+    for i, base in enumerate(bases):
+        for key in (base, f"val_{base}"):
+            if key not in keys:
+                continue
+            values = curves[key]
+            ax.plot(
+                np.arange(1, values.size + 1),
+                values,
+                color=f"C{(i + first_colour) % 10}",
+                linestyle="--" if key.startswith("val_") else "-",
+                marker=".",
+                label=key,
+            )
+    return len(bases)
+
+
+def _mark_best_epoch(ax, val_loss):
+    """Mark the epoch of the lowest validation loss, when there is one."""
+    if val_loss is None or not np.any(np.isfinite(val_loss)):
+        return
+    best = int(np.nanargmin(val_loss))
+    ax.axvline(best + 1, color="0.5", linestyle=":", linewidth=1)
+    ax.plot(
+        [best + 1],
+        [val_loss[best]],
+        marker="o",
+        markersize=9,
+        markerfacecolor="none",
+        markeredgewidth=2,
+        linestyle="none",
+        color="k",
+        zorder=3,
+        label=f"best epoch = {best + 1} (val_loss = {val_loss[best]:.3g})",
+    )
+
+
+def _plot_metrics_on_twin(ax, curves, keys, first_colour):
+    """Draw the other metrics on a secondary y-axis; it holds both legends.
+
+    The legend goes below the axes: "best" cannot see the lines of the other
+    axes.
+    """
+    twin = ax.twinx()
+    _plot_epochs(twin, curves, keys, first_colour)
+    twin.set_ylabel("Metric")
+    handles, names = ax.get_legend_handles_labels()
+    more_handles, more_names = twin.get_legend_handles_labels()
+    twin.legend(
+        handles + more_handles,
+        names + more_names,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=2,
+        frameon=False,
     )
 
 
@@ -598,96 +630,22 @@ def plot_history(history, *, ax=None, path=None):
     3
     >>> plt.close(fig)
     """
-    hist = _history_dict(history)
-    if "loss" not in hist:
-        raise ValueError(
-            f"history has no 'loss' entry; found keys {sorted(map(str, hist))}."
-        )
-    curves = {}
-    for key, values in hist.items():
-        values = np.asarray(values, dtype=float).reshape(-1)
-        if values.size:
-            curves[str(key)] = values
-
+    curves = _history_curves(history)
     loss_keys = [k for k in curves if k.endswith("loss")]
-    skipped = {"lr", "learning_rate"}
-    metric_keys = [k for k in curves if k not in loss_keys and k not in skipped]
-
-    def ordered(keys):
-        # Pair "x" with "val_x", in order of first appearance.
-        bases = list(dict.fromkeys(k.removeprefix("val_") for k in keys))
-        return [
-            (i, key, key.startswith("val_"))
-            for i, base in enumerate(bases)
-            for key in (base, f"val_{base}")
-            if key in keys
-        ]
+    metric_keys = [
+        k for k in curves if k not in loss_keys and k not in _SKIPPED_HISTORY_KEYS
+    ]
 
     fig, ax = _get_fig_ax(ax)
-    for i, key, is_val in ordered(loss_keys):
-        values = curves[key]
-        ax.plot(
-            np.arange(1, values.size + 1),
-            values,
-            color=f"C{i}",
-            linestyle="--" if is_val else "-",
-            marker=".",
-            label=key,
-        )
-
-    val_loss = curves.get("val_loss")
-    if val_loss is not None and np.any(np.isfinite(val_loss)):
-        best = int(np.nanargmin(val_loss))
-        ax.axvline(best + 1, color="0.5", linestyle=":", linewidth=1)
-        ax.plot(
-            [best + 1],
-            [val_loss[best]],
-            marker="o",
-            markersize=9,
-            markerfacecolor="none",
-            markeredgewidth=2,
-            linestyle="none",
-            color="k",
-            zorder=3,
-            label=f"best epoch = {best + 1} (val_loss = {val_loss[best]:.3g})",
-        )
-
+    n_loss_colours = _plot_epochs(ax, curves, loss_keys)
+    _mark_best_epoch(ax, curves.get("val_loss"))
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Loss")
     ax.set_title("Training history")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    handles, names = ax.get_legend_handles_labels()
-    legend_ax = ax
-
     if metric_keys:
-        twin = ax.twinx()
-        offset = len({k.removeprefix("val_") for k in loss_keys})
-        for i, key, is_val in ordered(metric_keys):
-            values = curves[key]
-            twin.plot(
-                np.arange(1, values.size + 1),
-                values,
-                color=f"C{(i + offset) % 10}",
-                linestyle="--" if is_val else "-",
-                marker=".",
-                label=key,
-            )
-        twin.set_ylabel("Metric")
-        more_handles, more_names = twin.get_legend_handles_labels()
-        handles, names = handles + more_handles, names + more_names
-        legend_ax = twin
-
-    if legend_ax is ax:
-        ax.legend(handles, names, loc="best")
+        _plot_metrics_on_twin(ax, curves, metric_keys, n_loss_colours)
     else:
-        # Below the axes: "best" cannot see the lines of the other axes.
-        legend_ax.legend(
-            handles,
-            names,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12),
-            ncol=2,
-            frameon=False,
-        )
+        ax.legend(loc="best")
     _finish(fig, path)
     return fig, ax

@@ -1,6 +1,8 @@
 """skbinary.metrics: the report, its warnings, and the choice of a threshold."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -147,6 +149,22 @@ def test_single_class_in_y_true():
         binary_report(["ham", "ham"], y_pred=["ham", "ham"])
     r = binary_report(["ham", "ham"], y_pred=["ham", "ham"], pos_label="spam")
     assert (r.pos_label, r.neg_label, r.tn) == ("spam", "ham", 2)
+
+
+def test_single_label_minus_one_is_the_negative_of_minus_one_and_one():
+    # issue 12: the one label rule of skbinary._checks.binary_labels, which the
+    # plots follow too; this raised "positive class cannot be inferred" before
+    r = binary_report([-1, -1, -1], y_pred=[-1, 1, -1])
+    assert (r.neg_label, r.pos_label, r.tn, r.fp) == (-1, 1, 2, 1)
+    r = binary_report([-1, -1, -1], [0.2, 0.6, 0.9], threshold=0.5)
+    assert (r.neg_label, r.pos_label, r.tn, r.fp) == (-1, 1, 1, 2)
+    plotting = pytest.importorskip("skbinary.plotting")
+    pytest.importorskip("matplotlib").use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plotting.plot_confusion_matrix([-1, -1, -1], [0.2, 0.6, 0.9])
+    assert [int(t.get_text()) for t in ax.texts] == r.confusion_matrix.ravel().tolist()
+    plt.close(fig)
 
 
 # --------------------------------------------------------------------------- #
@@ -350,6 +368,14 @@ def test_exactly_one_of_scores_and_predictions():
 def test_bad_input_gets_a_clear_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         binary_report([0, 1], **kwargs)
+
+
+def test_importing_the_metrics_and_plots_does_not_start_tensorflow():
+    code = ("import sys, skbinary.metrics, skbinary.plotting; "
+            "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "[]"
 
 
 def test_continuous_y_true_is_refused():

@@ -20,6 +20,7 @@ from sklearn.metrics import (  # noqa: E402
 )
 
 from skbinary import plotting  # noqa: E402
+from skbinary.metrics import binary_report  # noqa: E402
 from skbinary.plotting import (  # noqa: E402
     plot_confusion_matrix,
     plot_history,
@@ -202,8 +203,44 @@ def test_precision_recall_string_labels(spam, scores):
 def test_precision_recall_threshold_above_all_scores(scores):
     y, score = scores
     _, ax = plot_precision_recall(y, score, threshold=2.0)
-    # Nothing predicted positive: recall 0, precision 1 (the curve's end point).
-    assert line_by_label(ax, "threshold").get_xydata()[0].tolist() == [0.0, 1.0]
+    # Nothing predicted positive: recall 0 and precision 0.0, binary_report's
+    # zero_division=0 (issue 12: it was 1.0, the curve's end point, before).
+    assert line_by_label(ax, "threshold").get_xydata()[0].tolist() == [0.0, 0.0]
+
+
+def test_markers_agree_with_binary_report_when_nothing_is_predicted_positive():
+    # issue 12: at 0.9 nothing is predicted positive; the report said precision
+    # 0.0 and the precision-recall marker 1.0
+    y = np.array([0, 1, 0, 1, 1, 0])
+    score = np.array([0.1, 0.8, 0.3, 0.6, 0.4, 0.7])
+    report = binary_report(y, score, threshold=0.9)
+    assert report.tp + report.fp == 0
+    _, ax = plot_precision_recall(y, score, threshold=0.9)
+    recall, precision = line_by_label(ax, "threshold").get_xydata()[0]
+    assert (precision, recall) == (report.precision, report.recall) == (0.0, 0.0)
+    _, ax = plot_roc(y, score, threshold=0.9)
+    fpr, tpr = line_by_label(ax, "threshold").get_xydata()[0]
+    assert (fpr, tpr) == (1 - report.specificity, report.recall) == (0.0, 0.0)
+    _, ax = plot_confusion_matrix(y, score, threshold=0.9)
+    counts = [int(t.get_text()) for t in ax.texts]
+    assert counts == report.confusion_matrix.ravel().tolist()
+
+
+def test_plots_and_binary_report_follow_one_label_rule():
+    # issue 12: -1 alone is the negative of {-1, 1}, for the report as for the
+    # plots (binary_report raised "positive class cannot be inferred" before)
+    y_true, y_score = [-1, -1, -1], [0.2, 0.6, 0.9]
+    report = binary_report(y_true, y_score)
+    assert (report.neg_label, report.pos_label) == (-1, 1)
+    _, ax = plot_confusion_matrix(y_true, y_score)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["-1", "1"]
+    counts = [int(t.get_text()) for t in ax.texts]
+    assert counts == report.confusion_matrix.ravel().tolist()
+    # a single label that is no standard one: both ask for pos_label
+    with pytest.raises(ValueError, match="cannot be inferred: pass pos_label"):
+        binary_report(["ham"] * 3, y_score)
+    with pytest.raises(ValueError, match="cannot be inferred: pass pos_label"):
+        plot_confusion_matrix(["ham"] * 3, y_score)
 
 
 def test_curves_need_both_classes():
