@@ -29,9 +29,6 @@ from ._fitted import FittedNetwork, as_float32
 _ACCEPT_SPARSE = ["csr", "csc"]
 _DTYPES = [np.float64, np.float32]
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-# The learned state besides the attributes ending in "_": set together, by
-# _set_learned (fit, partial_fit) or _restore (load, from_scikeras).
-_PRIVATE_STATE = ("_fitted", "_threshold_for")
 
 
 @_onnx.exportable
@@ -393,7 +390,13 @@ default=1e-3
         return as_float32(X), y_enc.astype(np.float32), weights.astype(np.float32)
 
     def _set_learned(self, fitted, classes, history, interrupted, threshold):
-        """Set the whole learned state at once (fit, partial_fit, load)."""
+        """Set the whole learned state at once (fit, partial_fit, load).
+
+        Besides the public attributes ending in ``_``, the state is two named
+        private ones: ``_fitted`` (the network, a
+        :class:`~skbinary._fitted.FittedNetwork`) and ``_threshold_for`` (the
+        ``threshold`` parameter that ``threshold_`` was learned for).
+        """
         self.classes_ = classes
         self.history_ = history
         self.n_iter_ = len(history.get("loss", []))
