@@ -1,9 +1,8 @@
 """skbinary: a Keras neural network that scikit-learn treats as a binary classifier."""
 
-from ._classifier import KerasBinaryClassifier
-from ._onnx import register_onnx_converter, to_onnx
+from ._classifier import KerasBinaryClassifier, load
 from ._container import ModelFileError
-from ._persistence import load
+from ._onnx import register_onnx_converter, to_onnx
 from ._version import __version__
 
 __all__ = [

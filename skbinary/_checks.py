@@ -11,7 +11,11 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_scalar
-from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 
 from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 

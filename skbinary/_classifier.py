@@ -1,170 +1,37 @@
-"""KerasBinaryClassifier: a Keras sigmoid network as a scikit-learn classifier."""
+"""KerasBinaryClassifier: a Keras sigmoid network as a scikit-learn classifier.
 
-import contextlib
+The estimator's public face: its parameters, ``fit``/``partial_fit`` (one data
+path), prediction and saving. What a fit builds lives below it:
+:mod:`skbinary._trainers` (optimizer, loss, network, callbacks),
+:mod:`skbinary._fitdata` (weights, validation split, batches, resampling),
+:mod:`skbinary._engine` (the training loop) and :mod:`skbinary._fitted` (the
+learned network and how it predicts).
+"""
+
 import copy
-import functools
-import inspect
 import numbers
-import random
-import sys
-import threading
-import warnings
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _engine, _network, _tf
+from . import _engine, _fitdata, _onnx, _persistence, _scikeras, _tf, _trainers
 from ._checks import (
-    OPTIMIZERS,
     check_binary_target,
-    check_hidden_layer_sizes,
     check_params,
     check_sample_weight,
     check_threshold,
-    schedule_key,
+    predicted_positive,
 )
-from .metrics import choose_threshold
+from ._fitted import FittedNetwork, as_float32
 
 _ACCEPT_SPARSE = ["csr", "csc"]
-_PREDICT_CHUNK = 65536
+_DTYPES = [np.float64, np.float32]
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
-# Scores early stopping can watch besides the loss (higher is better).
-_SCORES = {"roc_auc": roc_auc_score, "average_precision": average_precision_score}
 
-# early_stopping="auto" holds out a validation split from this many rows on.
-_AUTO_EARLY_STOPPING_MIN_SAMPLES = 100
-# batch_size="auto": about this many minibatches an epoch, within this range.
-_AUTO_BATCHES_PER_EPOCH = 64
-_AUTO_BATCH_RANGE = (32, 512)
-
-
-# Serialises every use of the global generators (network builds, seeding):
-# concurrent fits then equal serial ones and leave the globals as they were.
-_GLOBAL_RNG_LOCK = threading.RLock()
-
-
-@contextlib.contextmanager
-def _global_rng_preserved(seed=None):
-    """Hold the global-RNG lock; restore Python's and numpy's global RNGs on exit.
-
-    Building Keras layers draws default seeds from Python's ``random``; with
-    ``seed``, Keras/TensorFlow are also seeded (for a user-built model). Keras
-    offers no way to build a model from a private generator, so the build runs
-    under a process-wide lock: two threads never see each other's seed, and
-    the generators are restored before another thread can draw from them.
-    Training needs no lock: once built, Keras layers draw from their own seed
-    generators, not the global ones.
-    """
-    with _GLOBAL_RNG_LOCK:
-        py_state, np_state = random.getstate(), np.random.get_state()
-        try:
-            if seed is not None:
-                import keras
-
-                keras.utils.set_random_seed(seed)
-            yield
-        finally:
-            random.setstate(py_state)
-            np.random.set_state(np_state)
-
-
-def _as_float32(X):
-    """``X`` as a C-contiguous float32 ndarray, the precision the network trains in.
-
-    ``X`` is finite (validated); a value beyond float32's range (about 3.4e38)
-    would become infinite here and NaN in the network, so it is refused.
-    """
-    with np.errstate(over="ignore"):
-        X32 = np.ascontiguousarray(X.toarray() if sp.issparse(X) else X, dtype=np.float32)
-    if not np.isfinite(X32).all():
-        raise ValueError(
-            "X has values too large for float32 (beyond about 3.4e38), the precision "
-            "the network computes in. Scale the features (e.g. StandardScaler)."
-        )
-    return X32
-
-
-def _refuse_overflow(values, what):
-    """Raise when the network's output for some rows is not finite (overflow)."""
-    if not np.isfinite(values).all():
-        rows = np.flatnonzero(~np.isfinite(values))
-        raise ValueError(
-            f"The network's {what} overflowed for {len(rows)} row(s) of X (first: row "
-            f"{rows[0]}): the input values are too large for it. Scale the features "
-            "(e.g. StandardScaler)."
-        )
-
-
-def _watched_score(scoring, validation):
-    """``scoring``, or "loss" when the score is undefined on the validation split.
-
-    ROC-AUC and average precision need both classes with a positive weight
-    among the held-out rows; otherwise early stopping watches the validation
-    loss, with a warning that says so.
-    """
-    if scoring == "loss" or validation is None:
-        return scoring
-    _, y_val, w_val = validation
-    if w_val[y_val == 1].sum() > 0 and w_val[y_val == 0].sum() > 0:
-        return scoring
-    warnings.warn(
-        f"early_stopping: scoring={scoring!r} is undefined on the validation split, in "
-        "which only one class has a positive sample weight; early stopping watches "
-        "the validation loss instead. Use more data or a larger validation_fraction to "
-        f"use {scoring!r}.",
-        UserWarning,
-        stacklevel=4,
-    )
-    return "loss"
-
-
-def _sampler_weighted(validation, y_train, y_resampled):
-    """Weigh the validation rows' classes as the sampler weighs the training rows.
-
-    Like ``class_weight``, which weighs the validation loss too, so that early
-    stopping judges the model on the class balance it is trained for.
-    """
-    X_val, y_val, w_val = validation
-    share = [np.mean(y_resampled == k) / np.mean(y_train == k) for k in (0, 1)]
-    factor = np.asarray(share, np.float32)[y_val.astype(np.intp)]
-    return X_val, y_val, (w_val * factor).astype(np.float32)
-
-
-def _positive_proba(forward, model, X):
-    """Positive-class probability (float64) and logit of validated ``X``.
-
-    By the numpy ``forward`` plan when there is one, else by calling the Keras
-    ``model``. Refuses input whose forward pass overflows: never a NaN
-    probability.
-    """
-    if forward is not None:
-        with np.errstate(over="ignore", invalid="ignore"):
-            if X.shape[0] <= _PREDICT_CHUNK:
-                logit = _network.forward_logit(forward, X)
-            else:
-                logit = np.concatenate([
-                    _network.forward_logit(forward, X[i : i + _PREDICT_CHUNK])
-                    for i in range(0, X.shape[0], _PREDICT_CHUNK)
-                ])
-        _refuse_overflow(logit, "logit")
-        return expit(logit), logit
-    X32 = _as_float32(X)
-    out = [np.asarray(model(X32[i : i + 8192], training=False), np.float64).ravel()
-           for i in range(0, X32.shape[0], 8192)]
-    proba = np.concatenate(out) if out else np.empty(0)
-    _refuse_overflow(proba, "probability")
-    p = np.clip(proba, 1e-12, 1 - 1e-12)
-    return proba, np.log(p) - np.log1p(-p)
-
-
+@_onnx.exportable
 class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
     """Keras neural network binary classifier with one sigmoid output.
 
@@ -473,153 +340,70 @@ default=1e-3
             raise
 
     def _fit(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE,
-                             dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=_DTYPES)
         classes, y_enc = check_binary_target(y)
-        weights = self._sample_weights(sample_weight, classes, y_enc)
-        n_features = X.shape[1]
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-
-        X32 = _as_float32(X)
-        y32 = y_enc.astype(np.float32)
-        w32 = weights.astype(np.float32)
-        validation = None
-        early_stopping = self._early_stopping_on(len(y32))
+        X32, y32, w32 = self._training_rows(X, y_enc, classes, sample_weight)
+        seed = self._seed()
+        early_stopping = _fitdata.early_stopping_on(self.early_stopping, len(y32))
         objective = check_threshold(self.threshold)
-        train_idx = val_idx = None
+        train_idx = val_idx = validation = None
         if early_stopping or objective is not None:
-            train_idx, val_idx = self._validation_split(y_enc, seed)
+            train_idx, val_idx = _fitdata.validation_split(
+                y_enc, self.validation_fraction, seed)
             validation = (X32[val_idx], y32[val_idx], w32[val_idx])
             X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
-        scoring = _watched_score(self.scoring, validation)
-        callbacks = self._callbacks(early_stopping, scoring)
-        epoch_data, n_rows, batch_rows = None, None, len(y32)
+        scoring = _trainers.watched_score(self.scoring, validation)
+        epoch_data = n_rows = None
         if self.sampler is not None:
-            epoch_data, n_rows = self._epoch_sampler(
-                X if train_idx is None else X[train_idx], classes, X32, y32, w32, seed)
-            batch_rows = n_rows[0]
+            epoch_data, n_rows = _fitdata.epoch_sampler(
+                self.sampler, X if train_idx is None else X[train_idx], classes,
+                X32, y32, w32, seed)
             if validation is not None:
-                validation = _sampler_weighted(validation, y32, epoch_data(0)[1])
-
-        architecture = self._current_architecture() if self.model is None else None
-        if self.model is None:
-            key, trainer = self._builtin_trainer(n_features, seed, architecture, X32)
-        else:
-            key, trainer = None, self._custom_trainer(n_features, classes, seed)
-        try:
-            with _tf.own_graphs():
-                history, interrupted = _engine.train(
-                    trainer, X32, y32, w32,
-                    epochs=self.epochs, batch_size=self._batch_size(batch_rows), seed=seed,
-                    validation=validation, metrics=self._validation_metrics(scoring),
-                    callbacks=callbacks, epoch_data=epoch_data,
-                )
-            if key is not None:
-                weights_ = trainer.model.get_weights()
-                params_ = _network.forward_plan(trainer.model)
-            if objective is not None:
-                val_proba = _positive_proba(
-                    params_ if key is not None else _network.forward_plan(trainer.model),
-                    trainer.model, X[val_idx])[0]
-        finally:
-            if key is not None:
-                _engine.release(key, trainer)
+                validation = _fitdata.sampler_weighted(validation, y32, epoch_data(0)[1])
+        fitted, history, interrupted = _trainers.train_network(
+            self, X32, y32, w32, classes, seed, validation=validation, scoring=scoring,
+            callbacks=_trainers.callbacks(self, early_stopping, scoring),
+            epoch_data=epoch_data, batch_rows=len(y32) if n_rows is None else n_rows[0])
         if n_rows is not None:
             history["n_rows"] = n_rows[: len(history.get("loss", []))]
-        threshold = float(self.threshold) if objective is None else self._learn_threshold(
-            objective, val_proba, y_enc[val_idx],
-            None if sample_weight is None
-            else check_sample_weight(sample_weight, len(y_enc))[val_idx])
-
-        # Learned state is set only now, all at once.
-        self.__dict__.pop("_partial_trainer", None)
-        self.__dict__.pop("_partial_optimizer", None)
-        self._set_learned(trainer, key is None, classes, history, interrupted,
-                          weights_ if key is not None else None,
-                          params_ if key is not None else None, architecture)
-        self.threshold_ = threshold
-        self._threshold_for = copy.deepcopy(self.threshold)
+        threshold = self.threshold
+        if objective is not None:
+            threshold = _fitdata.learned_threshold(
+                self.threshold, fitted.positive_proba(X[val_idx])[0], y_enc[val_idx],
+                None if sample_weight is None
+                else check_sample_weight(sample_weight, len(y_enc))[val_idx])
+        self._set_learned(fitted, classes, history, interrupted, threshold)
         if interrupted:
             # The estimator is usable; let the interrupt stop the caller's loop
             # (a GridSearchCV, a script) as Ctrl-C should.
             raise KeyboardInterrupt
         return self
 
-    def _set_learned(self, trainer, custom, classes, history, interrupted,
-                     weights=None, params=None, architecture=None):
+    def _seed(self):
+        """A fresh seed of this fit, drawn from ``random_state``."""
+        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+    def _training_rows(self, X, y_enc, classes, sample_weight, *, incremental=False):
+        """float32 ``(X, y, w)`` to train on: the one data path of fit and partial_fit."""
+        weights = _fitdata.sample_weights(sample_weight, self.class_weight, classes, y_enc,
+                                          incremental=incremental)
+        return as_float32(X), y_enc.astype(np.float32), weights.astype(np.float32)
+
+    def _set_learned(self, fitted, classes, history, interrupted, threshold):
+        """Set the whole learned state at once (fit, partial_fit, load).
+
+        Besides the public attributes ending in ``_``, the state is two named
+        private ones: ``_fitted`` (the network, a
+        :class:`~skbinary._fitted.FittedNetwork`) and ``_threshold_for`` (the
+        ``threshold`` parameter that ``threshold_`` was learned for).
+        """
         self.classes_ = classes
         self.history_ = history
         self.n_iter_ = len(history.get("loss", []))
-        if custom:
-            self._custom_model = trainer.model
-            self._forward = _network.forward_plan(trainer.model)  # None: call Keras
-            self.__dict__.pop("_weights", None)
-            self.__dict__.pop("_architecture", None)
-        else:
-            if architecture is not None:
-                self._architecture = architecture
-            self._weights = weights if weights is not None else trainer.model.get_weights()
-            self._forward = params if params is not None else _network.forward_plan(
-                trainer.model)
-            self._keras_model = None
-            self.__dict__.pop("_custom_model", None)
         self.interrupted_ = interrupted
-
-    def _learn_threshold(self, objective, proba, y_val, sample_weight):
-        """The threshold ``choose_threshold`` picks on the held-out rows."""
-        try:
-            return choose_threshold(y_val, proba, pos_label=1, sample_weight=sample_weight,
-                                    **objective).threshold
-        except ValueError as exc:
-            raise ValueError(
-                f"threshold={self.threshold!r} cannot be learned on the {len(y_val)} "
-                f"held-out rows ({int(np.sum(y_val))} positive): {exc}"
-            ) from None
-
-    def _epoch_sampler(self, X, classes, X32, y32, w32, seed):
-        """``epoch_data`` for ``_engine.train`` resampling the training rows each epoch.
-
-        Returns the callable and the list of rows per epoch it fills; epoch 0
-        is drawn now, so that a failing sampler fails before training.
-        """
-        from sklearn.base import clone
-
-        y_enc = y32.astype(np.intp)
-        labels = classes[y_enc]
-        counts = ", ".join(f"{label!r}: {n}" for label, n in
-                           zip(classes.tolist(), np.bincount(y_enc, minlength=2)))
-        class_weight = np.array([w32[y_enc == k].mean() for k in (0, 1)], np.float32)
-        n_rows = []
-
-        def resample(epoch):
-            sampler = clone(self.sampler)
-            if "random_state" in sampler.get_params(deep=False):
-                state = np.random.SeedSequence([seed, epoch]).generate_state(1)[0]
-                sampler.set_params(random_state=int(state >> 1))
-            try:
-                Xr, yr = sampler.fit_resample(X, labels)
-            except Exception as exc:
-                raise ValueError(
-                    f"The sampler {self.sampler!r} failed on the {len(y_enc)} training "
-                    f"rows (class counts {{{counts}}}): {exc}"
-                ) from exc
-            idx = getattr(sampler, "sample_indices_", None)
-            if idx is not None:  # kept or repeated rows keep their weight
-                Xe, ye, we = X32[idx], y32[idx], w32[idx]
-            else:
-                Xe = np.ascontiguousarray(
-                    Xr.toarray() if sp.issparse(Xr) else Xr, dtype=np.float32)
-                ye = np.searchsorted(classes, np.asarray(yr)).astype(np.float32)
-                we = class_weight[ye.astype(np.intp)]  # made-up rows: class mean
-                n = len(y32)
-                if (len(ye) >= n and np.array_equal(ye[:n], y32)
-                        and np.array_equal(Xe[:n], X32)):  # originals first (SMOTE)
-                    we[:n] = w32
-            n_rows.append(int(len(ye)))
-            return Xe, ye, (we * (len(we) / we.sum())).astype(np.float32)
-
-        first = resample(0)
-        return (lambda epoch: first if epoch == 0 else resample(epoch)), n_rows
+        self.threshold_ = float(threshold)
+        self._threshold_for = copy.deepcopy(self.threshold)
+        self._fitted = fitted
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one pass over a chunk of data (out-of-core learning).
@@ -649,31 +433,12 @@ default=1e-3
         """
         check_params(self)
         _tf.import_tensorflow()
-        if self.sampler is not None or check_threshold(self.threshold) is not None:
-            raise ValueError(
-                "partial_fit trains one epoch on a chunk: it supports neither a "
-                f"sampler (got sampler={self.sampler!r}) nor a threshold learned "
-                f"on held-out rows (got threshold={self.threshold!r}); use fit."
-            )
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit: the class "
-                "frequencies of the whole data are unknown. Pass a dict instead."
-            )
-        first = not hasattr(self, "classes_")
-        if first:
-            if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            all_classes, _ = check_binary_target(np.asarray(classes))
-        else:
-            all_classes = self.classes_
-            if classes is not None and not np.array_equal(np.unique(classes), all_classes):
-                raise ValueError(
-                    f"classes={list(classes)!r} is not the same as on the first call to "
-                    f"partial_fit ({list(all_classes)!r})."
-                )
-        X, y = validate_data(self, X, y, reset=first, accept_sparse=_ACCEPT_SPARSE,
-                             dtype=[np.float64, np.float32])
+        _fitdata.check_incremental(self)
+        fitted = self.__dict__.get("_fitted")
+        all_classes = _fitdata.partial_classes(
+            classes, None if fitted is None else self.classes_)
+        X, y = validate_data(self, X, y, reset=fitted is None, accept_sparse=_ACCEPT_SPARSE,
+                             dtype=_DTYPES)
         unknown = ~np.isin(y, all_classes)
         if unknown.any():
             raise ValueError(
@@ -681,236 +446,38 @@ default=1e-3
                 f"classes {list(all_classes)!r}."
             )
         y_enc = np.searchsorted(all_classes, y)
-        weights = check_sample_weight(sample_weight, y_enc.shape[0])
-        if isinstance(self.class_weight, dict):
-            weights = weights * compute_class_weight(
-                self.class_weight, classes=all_classes, y=all_classes)[y_enc]
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        X32 = _as_float32(X)
-        trainer = self.__dict__.get("_partial_trainer")
+        X32, y32, w32 = self._training_rows(X, y_enc, all_classes, sample_weight,
+                                            incremental=True)
+        seed = self._seed()
+        custom = self.model is not None if fitted is None else fitted.custom
+        architecture = None if custom else self._fitted_architecture()
+        trainer = fitted.trainer if fitted is not None else None
         if trainer is None:
-            trainer = self._incremental_trainer(X.shape[1], all_classes, seed, first, X32)
+            trainer = _trainers.incremental_trainer(
+                self, fitted, X.shape[1], all_classes, seed, X32, architecture)
         with _tf.own_graphs():
             history, interrupted = _engine.train(
-                trainer, X32, y_enc.astype(np.float32), weights.astype(np.float32),
-                epochs=1, batch_size=self._batch_size(X32.shape[0]),
-                seed=seed + (0 if first else self.n_iter_),
-                callbacks=self._callbacks(False),
+                trainer, X32, y32, w32, epochs=1,
+                batch_size=_fitdata.batch_size(self.batch_size, X32.shape[0]),
+                seed=seed + (0 if fitted is None else self.n_iter_),
+                callbacks=_trainers.callbacks(self, False),
             )
-        previous = {} if first else self.history_
+        previous = {} if fitted is None else self.history_
         merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
-        custom = self.model is not None if first else "_custom_model" in self.__dict__
-        self._set_learned(trainer, custom, all_classes, merged, interrupted,
-                          architecture=None if custom else self._fitted_architecture())
-        self.threshold_ = float(self.threshold)
-        self._threshold_for = self.threshold
-        self._partial_trainer = trainer
+        self._set_learned(
+            FittedNetwork(trainer.model, custom=custom, architecture=architecture,
+                          trainer=trainer),
+            all_classes, merged, interrupted, self.threshold)
         if interrupted:
             raise KeyboardInterrupt
         return self
 
-    def _incremental_trainer(self, n_features, classes, seed, first, X_first=None):
-        """A trainer owned by this estimator, for partial_fit."""
-        if not first and "_custom_model" in self.__dict__:
-            trainer = _engine.Trainer(self._custom_model, self._make_optimizer(),
-                                      self._make_loss())
-        elif first and self.model is not None:
-            trainer = self._custom_trainer(n_features, classes, seed)
-        else:  # the built-in network: as fitted, or as the parameters say on a first call
-            _engine.configure_threads()
-            trainer = self._new_builtin_trainer(n_features, self._fitted_architecture())
-            if first:
-                _network.initialize_weights(trainer.model, seed, X_first)
-            else:
-                trainer.model.set_weights(self._weights)
-        trainer.reset_optimizer(self._float_learning_rate())
-        saved = self.__dict__.pop("_partial_optimizer", None)
-        if not first and saved is not None:
-            # Resume Adam's moments etc. where the pickled estimator left them.
-            for var, value in zip(trainer.optimizer.variables, saved):
-                var.assign(value)
-            if self._float_learning_rate() is not None:
-                trainer.optimizer.learning_rate = self._float_learning_rate()
-        return trainer
-
-    def _sample_weights(self, sample_weight, classes, y_enc):
-        sw = check_sample_weight(sample_weight, y_enc.shape[0])
-        if self.class_weight is not None:
-            cw = compute_class_weight(self.class_weight, classes=classes, y=classes[y_enc])
-            sw = sw * cw[y_enc]
-        present = np.unique(y_enc[sw > 0])
-        if len(present) < 2:
-            raise ValueError(
-                "Only one class has a positive sample weight: the classifier needs "
-                f"samples of 2 classes, got only class {classes[present[0]]!r} after "
-                "removing zero-weight samples."
-            )
-        # Mean weight 1 keeps the effective learning rate that of unweighted data.
-        return sw * (len(sw) / sw.sum())
-
-    def _validation_split(self, y_enc, seed):
-        idx = np.arange(y_enc.shape[0])
-        try:
-            return train_test_split(idx, test_size=self.validation_fraction,
-                                    stratify=y_enc, random_state=seed)
-        except ValueError as exc:
-            raise ValueError(
-                "early_stopping (or a threshold learned in fit) cannot hold out "
-                "validation_fraction="
-                f"{self.validation_fraction} of {len(idx)} samples with both classes "
-                f"in each part ({exc}). Use more data, a larger validation_fraction, "
-                "or early_stopping=False."
-            ) from None
-
-    def _current_architecture(self):
-        """What the parameters say the built-in network is: fixed at ``fit``."""
-        return {
-            "hidden_layer_sizes": check_hidden_layer_sizes(self.hidden_layer_sizes),
-            "activation": self.activation,
-            "dropout": float(self.dropout),
-            "l2": float(self.l2),
-            "batch_norm": bool(self.batch_norm),
-            "input_scaling": self.input_scaling,
-            "ensemble_size": int(self.ensemble_size),
-        }
-
     def _fitted_architecture(self):
         """The built-in network as fitted (the parameters' before the first fit)."""
-        return self.__dict__.get("_architecture") or self._current_architecture()
-
-    def _builtin_key(self, n_features, architecture):
-        lr = self.learning_rate
-        return (
-            n_features,
-            *architecture.values(),
-            self.optimizer,
-            float(self.weight_decay),
-            # A schedule is part of the compiled step; a float rate is a variable.
-            None if isinstance(lr, numbers.Real) else schedule_key(lr),
-            self._loss_key(),
-        )
-
-    def _loss_key(self):
-        """The training loss and its parameters (part of the compiled epoch)."""
-        if self.loss == "focal":
-            alpha = None if self.focal_alpha is None else float(self.focal_alpha)
-            return ("focal", float(self.focal_gamma), alpha)
-        return (self.loss,)
-
-    def _make_loss(self):
-        """Per-sample Keras loss for the trainer; None is binary cross-entropy."""
-        if self.loss != "focal":
-            return None
-        import keras
-
-        return keras.losses.BinaryFocalCrossentropy(
-            apply_class_balancing=self.focal_alpha is not None,
-            alpha=0.25 if self.focal_alpha is None else float(self.focal_alpha),
-            gamma=float(self.focal_gamma), reduction=None,
-        )
-
-    def _float_learning_rate(self):
-        """The learning rate as a float, or None for a schedule."""
-        lr = self.learning_rate
-        return float(lr) if isinstance(lr, numbers.Real) else None
-
-    def _make_optimizer(self):
-        import keras
-
-        cls = type(keras.optimizers.get(self.optimizer))
-        lr = self.learning_rate
-        return cls(learning_rate=float(lr) if isinstance(lr, numbers.Real) else lr,
-                   weight_decay=float(self.weight_decay) or None)
-
-    @staticmethod
-    def _build_network(n_features, architecture):
-        return _network.build_network(n_features, **architecture)
-
-    def _new_builtin_trainer(self, n_features, architecture):
-        with _global_rng_preserved():
-            model = self._build_network(n_features, architecture)
-            return _engine.Trainer(model, self._make_optimizer(), self._make_loss(),
-                                   members=_network.ensemble_size_of(model) > 1,
-                                   grad_masks=_network.member_masks(model))
-
-    def _builtin_trainer(self, n_features, seed, architecture, X):
-        key = self._builtin_key(n_features, architecture)
-
-        trainer = _engine.acquire(
-            key, lambda: self._new_builtin_trainer(n_features, architecture))
-        _network.initialize_weights(trainer.model, seed, X)
-        trainer.reset_optimizer(self._float_learning_rate())
-        return key, trainer
-
-    def _early_stopping_on(self, n_samples):
-        """Whether this fit holds out a validation split and stops early."""
-        if self.early_stopping == "auto":
-            return n_samples >= _AUTO_EARLY_STOPPING_MIN_SAMPLES
-        return bool(self.early_stopping)
-
-    def _batch_size(self, n_samples):
-        """Minibatch size for ``n_samples`` training rows."""
-        if self.batch_size == "auto":
-            return int(np.clip(n_samples // _AUTO_BATCHES_PER_EPOCH, *_AUTO_BATCH_RANGE))
-        return int(self.batch_size)
-
-    @staticmethod
-    def _validation_metrics(scoring):
-        """Metrics logged on the validation split as ``val_<name>``."""
-        metrics = {"loss": _engine.weighted_log_loss}
-        if scoring != "loss":
-            fn = _SCORES[scoring]
-            metrics[scoring] = lambda yv, pv, wv: fn(yv, pv, sample_weight=wv)
-        return metrics
-
-    def _callbacks(self, early_stopping, scoring="loss"):
-        """Fresh copies of the user's callbacks, then progress and early stopping."""
-        from . import _hooks
-
-        callbacks = [_hooks.fresh_copy(cb) for cb in (self.callbacks or ())]
-        _hooks.warn_batch_hooks(callbacks)
-        if self.verbose:
-            callbacks.append(_hooks.ProgressLogger(self.verbose))
-        if early_stopping:
-            callbacks.append(_hooks.BestEpochStopping(
-                f"val_{scoring}", scoring != "loss", self.n_iter_no_change,
-                stream=sys.stdout if self.verbose == 2 and not _hooks.in_worker_process()
-                else None))
-        return callbacks
-
-    def _custom_trainer(self, n_features, classes, seed):
-        _engine.configure_threads()
-        meta = {"n_features_in_": n_features, "classes_": classes, "n_classes_": 2,
-                "target_type_": "binary", "n_outputs_": 1, "n_outputs_expected_": 1}
-        accepted = inspect.signature(self.model).parameters
-        available = {"n_features_in": lambda: n_features, "meta": lambda: meta,
-                     "compile_kwargs": lambda: {"optimizer": self._make_optimizer(),
-                                                "loss": self._make_loss()
-                                                or "binary_crossentropy"}}
-        kwargs = {k: make() for k, make in available.items() if k in accepted}
-        # Seeding TensorFlow clears its kernel cache (the next fit pays ~0.1 s):
-        # only do it when the user asked for reproducibility.
-        with _global_rng_preserved(seed if self.random_state is not None else None):
-            model = self.model(**kwargs)
-        if not hasattr(model, "input_shape") or not callable(model):
-            raise TypeError(
-                "The 'model' callable must return a Keras model, got "
-                f"{type(model).__name__}."
-            )
-        if not _network.has_sigmoid_output(model):
-            raise ValueError(
-                "The 'model' callable must return a Keras model with one sigmoid output "
-                f"of shape (None, 1); {_network.describe_output(model)}. End it with "
-                "keras.layers.Dense(1, activation='sigmoid')."
-            )
-        if model.input_shape[-1] != n_features:
-            raise ValueError(
-                f"The Keras model expects {model.input_shape[-1]} features, but X has "
-                f"{n_features} features."
-            )
-        compiled = getattr(model, "optimizer", None)
-        return _engine.Trainer(model, compiled if compiled is not None else self._make_optimizer(),
-                               self._make_loss())
+        fitted = self.__dict__.get("_fitted")
+        if fitted is not None and fitted.architecture is not None:
+            return fitted.architecture
+        return _trainers.architecture_of(self)
 
     @classmethod
     def from_scikeras(cls, fitted):
@@ -943,55 +510,22 @@ default=1e-3
             If ``fitted`` is not fitted, not binary, or its network does not end
             in one sigmoid unit (for example a two-unit softmax).
         """
-        model = getattr(fitted, "model_", None)
-        if model is None or not hasattr(fitted, "classes_"):
-            raise ValueError("from_scikeras needs a fitted scikeras KerasClassifier.")
-        classes = np.asarray(fitted.classes_)
-        if len(classes) != 2:
-            raise ValueError(
-                "Only binary classification is supported: the scikeras model has "
-                f"{len(classes)} classes."
-            )
-        if not _network.has_sigmoid_output(model):
-            raise ValueError(
-                "Only a network ending in one sigmoid unit can be adopted; this one has "
-                f"output shape {tuple(model.output_shape)} and last layer "
-                f"{model.layers[-1].__class__.__name__}. Rebuild it with "
-                "Dense(1, activation='sigmoid') and loss='binary_crossentropy'."
-            )
-        params = fitted.get_params()
-        build = params.get("model")
-        if callable(build) and not hasattr(build, "fit"):
-            accepted = inspect.signature(build).parameters
-            bound = {k: v for k, v in params.items() if k in accepted
-                     and k not in ("meta", "compile_kwargs", "model")}
-            bound.update({k[len("model__"):]: v for k, v in params.items()
-                          if k.startswith("model__") and k[len("model__"):] in accepted})
-            build = functools.partial(build, **bound) if bound else build
-        else:  # a model instance or build_fn: rebuild its architecture on refit
-            build = _network.KerasArchitecture.of(model)
-        rs, opt = params.get("random_state"), params.get("optimizer")
-        cw = params.get("class_weight")
-        est = cls(
-            model=build,
-            epochs=int(params.get("epochs") or 1),
-            batch_size=int(params.get("batch_size") or 32),
-            random_state=rs if isinstance(rs, (int, np.integer)) else None,
-            optimizer=opt.lower() if isinstance(opt, str) and opt.lower() in OPTIMIZERS
-            else "adam",
-            learning_rate=float(params.get("optimizer__learning_rate", 1e-3)),
-            class_weight=cw if cw is None or cw == "balanced" or isinstance(cw, dict)
-            else None,
-        )
-        history = getattr(fitted, "history_", {}) or {}
-        est._restore(
-            model=model, custom=True, classes=classes,
-            n_features_in=int(fitted.n_features_in_),
-            feature_names_in=getattr(fitted, "feature_names_in_", None),
-            history={k: [float(v) for v in vals] for k, vals in dict(history).items()},
-            n_iter=len(dict(history).get("loss", [])),
-        )
+        params, learned = _scikeras.adopt(fitted)
+        est = cls(**params)
+        est._restore(**learned)
         return est
+
+    def _restore(self, *, model, custom, classes, n_features_in, feature_names_in,
+                 history, n_iter, architecture=None, threshold=None):
+        """Set the learned state of a loaded file or an adopted scikeras model."""
+        self.n_features_in_ = n_features_in
+        if feature_names_in is not None:
+            self.feature_names_in_ = np.asarray(feature_names_in, dtype=object)
+        fitted = FittedNetwork(model, custom=custom, owned=True, architecture=None if custom
+                               else architecture or _trainers.architecture_of(self))
+        self._set_learned(fitted, classes, history, False,
+                          self.threshold if threshold is None else threshold)
+        self.n_iter_ = n_iter
 
     # -------------------------------------------------------------- predict
 
@@ -1003,17 +537,10 @@ default=1e-3
         access and kept; prediction does not use it (it runs a float64 numpy
         forward pass of the same weights).
         """
-        if "_custom_model" in self.__dict__:
-            return self._custom_model
-        if "_weights" not in self.__dict__:
+        if "_fitted" not in self.__dict__:
             raise AttributeError("'model_' is set by fit; this estimator is not fitted yet.")
-        if self.__dict__.get("_keras_model") is None:
-            _tf.import_tensorflow()
-            with _global_rng_preserved():
-                model = self._build_network(self.n_features_in_, self._fitted_architecture())
-            model.set_weights(self._weights)
-            self._keras_model = model
-        return self._keras_model
+        _tf.import_tensorflow()
+        return self._fitted.keras_model()
 
     def _check_X(self, X):
         check_is_fitted(self)
@@ -1025,12 +552,7 @@ default=1e-3
                 and "feature_names_in_" not in self.__dict__ and np.isfinite(X).all()):
             return X
         return validate_data(self, X, reset=False, accept_sparse=_ACCEPT_SPARSE,
-                             dtype=[np.float64, np.float32])
-
-    def _proba_positive(self, X):
-        """Positive-class probability (float64) and logit for validated ``X``."""
-        return _positive_proba(self.__dict__.get("_forward"),
-                               self.__dict__.get("_custom_model"), X)
+                             dtype=_DTYPES)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -1045,7 +567,8 @@ default=1e-3
         proba : ndarray of shape (n_samples, 2)
             Columns in ``classes_`` order: ``[:, 1]`` is the positive class.
         """
-        p, _ = self._proba_positive(self._check_X(X))
+        X = self._check_X(X)
+        p, _ = self._fitted.positive_proba(X)
         return np.column_stack([1.0 - p, p])
 
     def decision_function(self, X):
@@ -1061,7 +584,8 @@ default=1e-3
         logit : ndarray of shape (n_samples,)
             Positive means ``classes_[1]`` is more likely than ``classes_[0]``.
         """
-        _, logit = self._proba_positive(self._check_X(X))
+        X = self._check_X(X)
+        _, logit = self._fitted.positive_proba(X)
         return logit
 
     def predict(self, X):
@@ -1078,8 +602,9 @@ default=1e-3
             Labels from ``classes_``.
         """
         check_threshold(self.threshold)  # set_params may have changed it since fit
-        p, _ = self._proba_positive(self._check_X(X))
-        return self.classes_[(p >= self._decision_threshold()).astype(int)]
+        X = self._check_X(X)
+        p, _ = self._fitted.positive_proba(X)
+        return self.classes_[predicted_positive(p, self._decision_threshold()).astype(int)]
 
     def _decision_threshold(self):
         """The threshold ``predict`` applies.
@@ -1089,11 +614,10 @@ default=1e-3
         """
         if isinstance(self.threshold, numbers.Real):
             return self.threshold
-        if self.__dict__.get("_threshold_for") != self.threshold:
+        if self._threshold_for != self.threshold:
             raise ValueError(
                 f"threshold={self.threshold!r} is learned in fit, but this estimator "
-                f"was fitted with threshold={self.__dict__.get('_threshold_for')!r}: "
-                "call fit again."
+                f"was fitted with threshold={self._threshold_for!r}: call fit again."
             )
         return self.threshold_
 
@@ -1136,9 +660,7 @@ default=1e-3
         >>> bool((load(path).predict_proba(X) == clf.predict_proba(X)).all())
         True
         """
-        from ._persistence import save
-
-        save(self, path)
+        _persistence.save(self, path)
         return self
 
     def to_onnx(self, X, *, zipmap=False, target_opset=None):
@@ -1173,44 +695,35 @@ default=1e-3
         >>> [out.name for out in onx.graph.output]
         ['label', 'probabilities']
         """
-        from ._onnx import to_onnx
+        return _onnx.to_onnx(self, X, zipmap=zipmap, target_opset=target_opset)
 
-        return to_onnx(self, X, zipmap=zipmap, target_opset=target_opset)
 
-    def _restore(self, *, model, custom, classes, n_features_in, feature_names_in,
-                 history, n_iter, architecture=None, threshold=None):
-        """Set learned state from a loaded model file (used by ``skbinary.load``)."""
-        self.classes_ = classes
-        self.n_features_in_ = n_features_in
-        if feature_names_in is not None:
-            self.feature_names_in_ = np.asarray(feature_names_in, dtype=object)
-        self.history_ = history
-        self.n_iter_ = n_iter
-        self.interrupted_ = False
-        self.threshold_ = float(self.threshold if threshold is None else threshold)
-        self._threshold_for = copy.deepcopy(self.threshold)
-        self._forward = _network.forward_plan(model)
-        if custom:
-            self._custom_model = model
-        else:
-            self._weights = model.get_weights()
-            self._keras_model = model
-            self._architecture = architecture or self._current_architecture()
+def load(path):
+    """Load an estimator written by :meth:`KerasBinaryClassifier.save`.
 
-    # ------------------------------------------------------------- pickling
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by ``save``.
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        # The Keras copy of the built-in network is rebuilt from the weights;
-        # partial_fit's trainer is rebuilt, its optimizer state restored.
-        state.pop("_keras_model", None)
-        trainer = state.pop("_partial_trainer", None)
-        if trainer is not None:
-            state["_partial_optimizer"] = [v.numpy() for v in trainer.optimizer.variables]
-        return state
+    Returns
+    -------
+    estimator : KerasBinaryClassifier
+        Fitted, predicting exactly as when it was saved.
 
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        if "_weights" in state:
-            self._keras_model = None
+    Raises
+    ------
+    FileNotFoundError, PermissionError, IsADirectoryError
+        If the file cannot be opened; the message names it.
+    ModelFileError
+        If the file is not a skbinary model file, is truncated, corrupted or
+        inconsistent (its metadata is checked against its network, its
+        parameters as ``fit`` checks them), has an unknown format version, or
+        would need code execution to load. The message names the file and
+        what is wrong.
 
+    See Also
+    --------
+    KerasBinaryClassifier.save : Writes the file; its example loads it back.
+    """
+    return _persistence.load(path, KerasBinaryClassifier)

@@ -301,21 +301,17 @@ def train(
         When a callback raises.
     """
     import keras
-    import tensorflow as tf
 
     model = trainer.model
     rng = np.random.RandomState(seed)
-    n = X.shape[0]
-    Xt, yt, wt = tf.constant(X), tf.constant(y), tf.constant(w)
-    bs = tf.constant(min(batch_size, n), tf.int32)
-    metrics = metrics or {}
+    data, n = _as_tensors(X, y, w, batch_size)
     history = collections.defaultdict(list)
     nan_guards = [cb for cb in callbacks if isinstance(cb, keras.callbacks.TerminateOnNaN)]
     last_finite = None
     model.stop_training = False
     for cb in callbacks:
         cb.set_model(model)
-        cb.set_params({"epochs": epochs, "steps": -(-n // int(bs)), "verbose": 0})
+        cb.set_params({"epochs": epochs, "steps": -(-n // int(data[3])), "verbose": 0})
     interrupted = False
     notify(callbacks, "on_train_begin", {})
     try:
@@ -324,32 +320,11 @@ def train(
             if nan_guards:
                 last_finite = model.get_weights()
             if epoch_data is not None:
-                Xe, ye, we = epoch_data(epoch)
-                Xt, yt, wt = tf.constant(Xe), tf.constant(ye), tf.constant(we)
-                n = Xe.shape[0]
-                bs = tf.constant(min(batch_size, n), tf.int32)
-            order = tf.constant(rng.permutation(n).astype(np.int32))
-            loss = float(trainer._epoch(Xt, yt, wt, order, bs))
-            logs = {"loss": loss}
-            if not np.isfinite(loss):
-                if not nan_guards or epoch == 0 or nan_guards[0].raise_error:
-                    raise ValueError(
-                        f"Training diverged at epoch {epoch + 1} (loss={loss}). "
-                        "Lower `learning_rate`, make sure `l2` and `weight_decay` are not "
-                        "huge, or scale the features (StandardScaler)."
-                    )
-                model.set_weights(last_finite)
-                warnings.warn(
-                    f"The training loss became {loss} at epoch {epoch + 1}: "
-                    f"TerminateOnNaN stopped training with the weights of epoch {epoch}.",
-                    UserWarning, stacklevel=3,
-                )
+                data, n = _as_tensors(*epoch_data(epoch), batch_size)
+            loss = float(trainer._epoch(*data[:3], _order(rng, n), data[3]))
+            if _stop_on_non_finite(loss, epoch, nan_guards, model, last_finite):
                 break
-            if validation is not None:
-                Xv, yv, wv = validation
-                pv = trainer.predict_proba(Xv)
-                for name, fn in metrics.items():
-                    logs[f"val_{name}"] = float(fn(yv, pv, wv))
+            logs = {"loss": loss, **_validation_logs(trainer, validation, metrics)}
             logs["learning_rate"] = current_learning_rate(trainer.optimizer)
             notify(callbacks, "on_epoch_end", epoch, logs)
             for key, value in logs.items():
@@ -373,3 +348,47 @@ def train(
             stacklevel=3,
         )
     return dict(history), interrupted
+
+
+def _as_tensors(X, y, w, batch_size):
+    """``((X, y, w, batch size) as tensors, n_rows)`` of one epoch's data."""
+    import tensorflow as tf
+
+    n = X.shape[0]
+    return (tf.constant(X), tf.constant(y), tf.constant(w),
+            tf.constant(min(batch_size, n), tf.int32)), n
+
+
+def _order(rng, n):
+    """This epoch's shuffle of ``n`` rows, as the compiled epoch takes it."""
+    import tensorflow as tf
+
+    return tf.constant(rng.permutation(n).astype(np.int32))
+
+
+def _stop_on_non_finite(loss, epoch, nan_guards, model, last_finite):
+    """False for a finite ``loss``; else raise, or (TerminateOnNaN) roll back and stop."""
+    if np.isfinite(loss):
+        return False
+    if not nan_guards or epoch == 0 or nan_guards[0].raise_error:
+        raise ValueError(
+            f"Training diverged at epoch {epoch + 1} (loss={loss}). "
+            "Lower `learning_rate`, make sure `l2` and `weight_decay` are not "
+            "huge, or scale the features (StandardScaler)."
+        )
+    model.set_weights(last_finite)
+    warnings.warn(
+        f"The training loss became {loss} at epoch {epoch + 1}: "
+        f"TerminateOnNaN stopped training with the weights of epoch {epoch}.",
+        UserWarning, stacklevel=4,
+    )
+    return True
+
+
+def _validation_logs(trainer, validation, metrics):
+    """``{"val_<name>": value}`` of ``metrics`` on the validation data (if any)."""
+    if validation is None:
+        return {}
+    Xv, yv, wv = validation
+    pv = trainer.predict_proba(Xv)
+    return {f"val_{name}": float(fn(yv, pv, wv)) for name, fn in (metrics or {}).items()}

@@ -3,7 +3,9 @@
 This module knows Keras and numpy, nothing of scikit-learn. It holds:
 
 * :func:`build_network`, the dense sigmoid network built from flat
-  hyperparameters;
+  hyperparameters, and :func:`new_network`, the same under
+  :func:`global_rng_preserved` (the lock every network build and seeding
+  holds);
 * :func:`initialize_weights`, a seeded re-initialisation that touches no global
   random state (so a seeded fit leaves TensorFlow and numpy as it found them);
 * :func:`forward_plan` and :func:`forward_logit`, a float64 numpy forward pass
@@ -11,6 +13,10 @@ This module knows Keras and numpy, nothing of scikit-learn. It holds:
   used for prediction: microseconds per row, and exactly the same answer for a
   row whether it is predicted alone or inside a batch.
 """
+
+import contextlib
+import random
+import threading
 
 import numpy as np
 from scipy.special import erf
@@ -205,6 +211,42 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
             keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg, name="output")
         )
     return keras.Sequential(layers, name="skbinary_network")
+
+
+# Serialises every use of the global generators (network builds, seeding):
+# concurrent fits then equal serial ones and leave the globals as they were.
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def global_rng_preserved(seed=None):
+    """Hold the global-RNG lock; restore Python's and numpy's global RNGs on exit.
+
+    Building Keras layers draws default seeds from Python's ``random``; with
+    ``seed``, Keras/TensorFlow are also seeded (for a user-built model). Keras
+    offers no way to build a model from a private generator, so the build runs
+    under a process-wide lock: two threads never see each other's seed, and
+    the generators are restored before another thread can draw from them.
+    Training needs no lock: once built, Keras layers draw from their own seed
+    generators, not the global ones.
+    """
+    with _GLOBAL_RNG_LOCK:
+        py_state, np_state = random.getstate(), np.random.get_state()
+        try:
+            if seed is not None:
+                import keras
+
+                keras.utils.set_random_seed(seed)
+            yield
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
+
+
+def new_network(n_features, architecture):
+    """The built-in network of ``architecture``, built under the global-RNG lock."""
+    with global_rng_preserved():
+        return build_network(n_features, **architecture)
 
 
 MEMBER_LOGITS = "member_logits"

@@ -16,10 +16,19 @@ outputs, honouring the ``zipmap`` and ``output_class_labels`` options.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._classifier import KerasBinaryClassifier
 from ._network import _SELU_ALPHA, _SELU_SCALE, KERAS_ACTIVATIONS
 
 _ALIAS = "SkbinaryKerasBinaryClassifier"
+
+# The estimator classes this converter serves. The estimator module marks its
+# class with @exportable, so this module never imports the estimator module.
+_EXPORTABLE = []
+
+
+def exportable(cls):
+    """Class decorator: :func:`register_onnx_converter` registers ``cls``."""
+    _EXPORTABLE.append(cls)
+    return cls
 
 
 # --------------------------------------------------------------- emitters
@@ -161,7 +170,7 @@ def emit_plan(g, x, plan):
 def _plan_of(estimator):
     """The fitted estimator's forward plan, or a clear error."""
     check_is_fitted(estimator)
-    plan = estimator.__dict__.get("_forward")
+    plan = estimator._fitted.forward
     if plan is None:
         raise ValueError(
             "Cannot export this KerasBinaryClassifier to ONNX: its model is not a "
@@ -294,11 +303,12 @@ def register_onnx_converter():
     """
     from skl2onnx import update_registered_converter
 
-    update_registered_converter(
-        KerasBinaryClassifier, _ALIAS, _shape_calculator, _converter,
-        options={"zipmap": [True, False, "columns"], "output_class_labels": [False, True],
-                 "nocl": [False, True]},
-    )
+    for cls in _EXPORTABLE:
+        update_registered_converter(
+            cls, _ALIAS, _shape_calculator, _converter,
+            options={"zipmap": [True, False, "columns"], "output_class_labels": [False, True],
+                     "nocl": [False, True]},
+        )
 
 
 def to_onnx(estimator, X, *, zipmap=False, target_opset=None):
@@ -366,4 +376,4 @@ def to_onnx(estimator, X, *, zipmap=False, target_opset=None):
 
     register_onnx_converter()
     return skl2onnx.to_onnx(estimator, X, target_opset=target_opset,
-                            options={KerasBinaryClassifier: {"zipmap": zipmap}})
+                            options={cls: {"zipmap": zipmap} for cls in _EXPORTABLE})

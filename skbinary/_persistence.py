@@ -29,7 +29,8 @@ import tempfile
 
 import numpy as np
 
-from ._checks import py_scalar
+from . import _tf
+from ._checks import check_hidden_layer_sizes, check_number, check_params, py_scalar
 from ._container import (
     ModelFileError,
     check_format,
@@ -37,7 +38,6 @@ from ._container import (
     versions,
     write_archive,
 )
-
 from ._network import (
     INPUT_SCALINGS,
     KERAS_ACTIVATIONS,
@@ -45,7 +45,9 @@ from ._network import (
     describe_output,
     forward_plan,
     has_sigmoid_output,
+    new_network,
 )
+from ._trainers import architecture_of
 
 FORMAT = "skbinary-model"
 FORMAT_VERSION = 1
@@ -83,7 +85,7 @@ def save(est, path):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)
-    custom = "_custom_model" in est.__dict__  # as fitted, whatever the params say now
+    custom = est._fitted.custom  # as fitted, whatever the params say now
     architecture = None if custom else dict(est._fitted_architecture())
     if architecture is not None:
         architecture["hidden_layer_sizes"] = list(architecture["hidden_layer_sizes"])
@@ -112,49 +114,12 @@ def save(est, path):
     write_archive(path, {"metadata.json": json.dumps(meta, indent=1), "model.keras": network})
 
 
-def load(path):
-    """Load an estimator written by :meth:`KerasBinaryClassifier.save`.
-
-    Parameters
-    ----------
-    path : str or path-like
-        A file written by ``save``.
-
-    Returns
-    -------
-    estimator : KerasBinaryClassifier
-        Fitted, predicting exactly as when it was saved.
-
-    Raises
-    ------
-    FileNotFoundError, PermissionError, IsADirectoryError
-        If the file cannot be opened; the message names it.
-    ModelFileError
-        If the file is not a skbinary model file, is truncated, corrupted or
-        inconsistent (its metadata is checked against its network, its
-        parameters as ``fit`` checks them), has an unknown format version, or
-        would need code execution to load. The message names the file and
-        what is wrong.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from sklearn.datasets import make_classification
-    >>> from skbinary import KerasBinaryClassifier, load
-    >>> X, y = make_classification(n_samples=100, random_state=0)
-    >>> path = os.path.join(tempfile.mkdtemp(), "model.skb")
-    >>> _ = KerasBinaryClassifier(epochs=5, random_state=0).fit(X, y).save(path)
-    >>> model = load(path)
-    >>> model.predict_proba(X[:3]).shape
-    (3, 2)
-    """
-    from . import _tf
-    from ._classifier import KerasBinaryClassifier
-
+def load(path, estimator_class):
+    """Read the model file at ``path`` into a new ``estimator_class`` (see :func:`skbinary.load`)."""
     path = os.fspath(path)
     meta, keras_bytes = _read_archive(path)
     _tf.import_tensorflow()
-    _check_metadata(meta, path)
+    _check_metadata(meta, path, set(estimator_class().get_params()) - {"model"})
     model = _load_network(keras_bytes, path)
     custom = meta["custom_model"]
     n_features = meta["n_features_in"]
@@ -171,12 +136,10 @@ def load(path):
     if not all(np.isfinite(w).all() for w in model.get_weights()):
         raise ModelFileError(f"{path!r} is corrupted: its network has non-finite weights.")
     try:
-        est = KerasBinaryClassifier(**_decode_params(meta["params"]))
+        est = estimator_class(**_decode_params(meta["params"]))
         if custom:
             # refitting rebuilds the same architecture with fresh weights
             est.set_params(model=KerasArchitecture.of(model))
-        from ._checks import check_params
-
         check_params(est)
         classes = np.array(meta["classes"], dtype=np.dtype(meta["classes_dtype"]))
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
@@ -224,7 +187,7 @@ def _is_int(value, low=0):
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
-def _check_metadata(meta, path):
+def _check_metadata(meta, path, known):
     """Raise ModelFileError naming what is missing or malformed in ``meta``."""
     check_format(meta, path, format=FORMAT, version=FORMAT_VERSION)
 
@@ -234,9 +197,6 @@ def _check_metadata(meta, path):
 
     if not isinstance(meta.get("params"), dict):
         bad("params", "a dict of the estimator's parameters")
-    from ._classifier import KerasBinaryClassifier
-
-    known = set(KerasBinaryClassifier().get_params()) - {"model"}
     unknown = sorted(set(meta["params"]) - known)
     if unknown:
         raise ModelFileError(f"{path!r} is corrupted: unknown parameter(s) {unknown} in "
@@ -270,8 +230,6 @@ def _check_metadata(meta, path):
                 "hidden_layer_sizes", "activation", "dropout", "l2", "batch_norm"}):
             bad("architecture", "the built-in network's build arguments")
         try:
-            from ._checks import check_hidden_layer_sizes, check_number
-
             if not isinstance(arch["hidden_layer_sizes"], list):
                 raise TypeError("hidden_layer_sizes must be a list")
             check_hidden_layer_sizes(arch["hidden_layer_sizes"])
@@ -328,7 +286,7 @@ def _load_network(keras_bytes, path):
 def _architecture(meta, est):
     arch = meta.get("architecture")
     if arch is None:  # a file from before architectures were stored
-        return est._current_architecture()
+        return architecture_of(est)
     # Files written before input scaling existed have none.
     return {**arch, "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"]),
             "dropout": float(arch["dropout"]), "l2": float(arch["l2"]),
@@ -338,11 +296,8 @@ def _architecture(meta, est):
 
 def _rebuilt(model, arch, n_features, path):
     """The built-in network rebuilt from ``arch`` with ``model``'s weights."""
-    from ._classifier import KerasBinaryClassifier, _global_rng_preserved
-
     try:
-        with _global_rng_preserved():
-            network = KerasBinaryClassifier._build_network(n_features, arch)
+        network = new_network(n_features, arch)
         network.set_weights(model.get_weights())
     except (ValueError, TypeError) as exc:
         raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "

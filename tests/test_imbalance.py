@@ -14,7 +14,7 @@ from sklearn.metrics import confusion_matrix, make_scorer, precision_score, reca
 from sklearn.model_selection import GridSearchCV, TunedThresholdClassifierCV
 from sklearn.utils import check_random_state
 
-from skbinary import KerasBinaryClassifier, _engine, load
+from skbinary import KerasBinaryClassifier, _engine, _fitdata, load
 from skbinary.metrics import binary_report, choose_threshold
 
 
@@ -33,7 +33,8 @@ def small(**params):
 def held_out(clf, y):
     """The rows fit holds out (its stratified split, seeded as fit seeds it)."""
     seed = check_random_state(clf.random_state).randint(np.iinfo(np.int32).max)
-    return clf._validation_split(np.unique(y, return_inverse=True)[1], seed)
+    return _fitdata.validation_split(np.unique(y, return_inverse=True)[1],
+                                     clf.validation_fraction, seed)
 
 
 # --------------------------------------------------------------------------- #

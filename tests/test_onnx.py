@@ -1,5 +1,6 @@
 """ONNX export: ONNX Runtime gives what predict_proba and predict give."""
 
+import copy
 import subprocess
 import sys
 from pathlib import Path
@@ -237,7 +238,8 @@ def _with_plan(clf, plan):
     # a copy whose forward plan is replaced: the converter emits whatever it holds
     twin = KerasBinaryClassifier(**clf.get_params())
     twin.__dict__.update({k: v for k, v in clf.__dict__.items() if k.endswith("_")})
-    twin._forward = plan
+    twin._fitted = copy.copy(clf._fitted)
+    twin._fitted.forward = plan
     return twin
 
 
@@ -245,9 +247,9 @@ def test_diag_input_scaling_step(binary_data, fitted):
     X, _ = binary_data
     rng = np.random.RandomState(1)
     scale, offset = rng.uniform(0.5, 2, X.shape[1]), rng.normal(size=X.shape[1])
-    plan = [("diag", scale, offset), ("act", "tanh")] + list(fitted._forward)
+    plan = [("diag", scale, offset), ("act", "tanh")] + list(fitted._fitted.forward)
     clf = _with_plan(fitted, plan)
-    expected = expit(forward_logit(fitted._forward, np.tanh(X * scale + offset)))
+    expected = expit(forward_logit(fitted._fitted.forward, np.tanh(X * scale + offset)))
     for dtype in (np.float32, np.float64):
         _, proba = _run(to_onnx(clf, X[:1].astype(dtype)), X.astype(dtype))
         np.testing.assert_allclose(proba[:, 1], expected, atol=ATOL, rtol=0)
@@ -260,6 +262,6 @@ def test_diag_input_scaling_step(binary_data, fitted):
 ])
 def test_unknown_steps_are_named(binary_data, fitted, step, message):
     X, _ = binary_data
-    clf = _with_plan(fitted, list(fitted._forward) + [step])
+    clf = _with_plan(fitted, list(fitted._fitted.forward) + [step])
     with pytest.raises(ValueError, match=message):
         to_onnx(clf, X[:1])

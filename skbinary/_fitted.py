@@ -1,0 +1,130 @@
+"""The learned network of a fitted estimator, in one named object.
+
+:class:`FittedNetwork` is everything ``fit``, ``partial_fit``, ``load`` and
+``from_scikeras`` leave behind about the network, and the one place that
+decides how it predicts:
+
+* the built-in network: its weights, its architecture as fitted and a float64
+  numpy forward plan (``predict`` never calls Keras); the Keras model is rebuilt
+  from the weights when ``model_`` is asked for;
+* a user's network (``custom``): the Keras model itself, and a forward plan
+  when it is a plain dense stack (else ``predict`` calls Keras);
+* ``partial_fit``'s own trainer, kept between calls; a pickle keeps its
+  optimizer's state instead, restored on the next call.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+
+from . import _network
+
+_PREDICT_CHUNK = 65536  # rows a numpy forward pass takes at once
+_KERAS_CHUNK = 8192  # rows a call of a user's Keras model takes at once
+
+
+def as_float32(X):
+    """``X`` as a C-contiguous float32 ndarray, the precision the network trains in.
+
+    ``X`` is finite (validated); a value beyond float32's range (about 3.4e38)
+    would become infinite here and NaN in the network, so it is refused.
+    """
+    with np.errstate(over="ignore"):
+        X32 = np.ascontiguousarray(X.toarray() if sp.issparse(X) else X, dtype=np.float32)
+    if not np.isfinite(X32).all():
+        raise ValueError(
+            "X has values too large for float32 (beyond about 3.4e38), the precision "
+            "the network computes in. Scale the features (e.g. StandardScaler)."
+        )
+    return X32
+
+
+def _refuse_overflow(values, what):
+    """Raise when the network's output for some rows is not finite (overflow)."""
+    if not np.isfinite(values).all():
+        rows = np.flatnonzero(~np.isfinite(values))
+        raise ValueError(
+            f"The network's {what} overflowed for {len(rows)} row(s) of X (first: row "
+            f"{rows[0]}): the input values are too large for it. Scale the features "
+            "(e.g. StandardScaler)."
+        )
+
+
+class FittedNetwork:
+    """A trained network and how to predict with it.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The trained network.
+    custom : bool
+        True for a network the user built (``model=``), kept as it is; False
+        for the built-in one, kept as weights and rebuilt on demand.
+    architecture : dict, default=None
+        The built-in network's build arguments as fitted.
+    trainer : skbinary._engine.Trainer, default=None
+        ``partial_fit``'s trainer, to continue from.
+    owned : bool, default=False
+        Whether the estimator may keep the built-in ``model`` itself (a loaded
+        one); a pooled or partial_fit trainer's model goes on changing, so
+        only its weights are kept.
+    """
+
+    def __init__(self, model, *, custom, architecture=None, trainer=None, owned=False):
+        self.custom = bool(custom)
+        self.architecture = None if custom else architecture
+        self.n_features = int(model.input_shape[-1])
+        self.forward = _network.forward_plan(model)  # None: predict by calling Keras
+        self.weights = None if custom else model.get_weights()
+        self._model = model if custom or owned else None
+        self.trainer = trainer
+        self.optimizer_state = None
+
+    def keras_model(self):
+        """The Keras network; the built-in one is rebuilt from the weights once."""
+        if self._model is None:
+            self._model = _network.new_network(self.n_features, self.architecture)
+            self._model.set_weights(self.weights)
+        return self._model
+
+    def positive_proba(self, X):
+        """Positive-class probability (float64) and logit of validated ``X``.
+
+        By the numpy forward plan when there is one, else by calling the Keras
+        model. Refuses input whose forward pass overflows: never a NaN
+        probability.
+        """
+        if self.forward is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                if X.shape[0] <= _PREDICT_CHUNK:  # one call: the fast path of a row
+                    logit = _network.forward_logit(self.forward, X)
+                else:
+                    logit = np.concatenate([
+                        _network.forward_logit(self.forward, X[i : i + _PREDICT_CHUNK])
+                        for i in range(0, X.shape[0], _PREDICT_CHUNK)
+                    ])
+            _refuse_overflow(logit, "logit")
+            return expit(logit), logit
+        X32 = as_float32(X)
+        out = [np.asarray(self._model(X32[i : i + _KERAS_CHUNK], training=False),
+                          np.float64).ravel()
+               for i in range(0, X32.shape[0], _KERAS_CHUNK)]
+        proba = np.concatenate(out) if out else np.empty(0)
+        _refuse_overflow(proba, "probability")
+        p = np.clip(proba, 1e-12, 1 - 1e-12)
+        return proba, np.log(p) - np.log1p(-p)
+
+    def take_optimizer_state(self):
+        """The optimizer state a pickle saved, once (None when there is none)."""
+        state, self.optimizer_state = self.optimizer_state, None
+        return state
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if not self.custom:
+            state["_model"] = None  # rebuilt from the weights
+        trainer = state.pop("trainer")
+        state["trainer"] = None
+        if trainer is not None:
+            state["optimizer_state"] = [v.numpy() for v in trainer.optimizer.variables]
+        return state
