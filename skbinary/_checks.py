@@ -282,7 +282,8 @@ def _standard_single_label(classes):
     return only in _OTHER_LABEL and not (isinstance(only, float) and only % 1)
 
 
-def binary_labels(*ys, pos_label=None, labels=None, names=("y_true", "y_pred")):
+def binary_labels(*ys, pos_label=None, labels=None, names=("y_true", "y_pred"),
+                  accepts_labels=False):
     """Return ``(neg_label, pos_label)`` of a binary problem: the one rule.
 
     The estimator, :mod:`skbinary.metrics`, :mod:`skbinary.plotting` and the
@@ -299,6 +300,8 @@ def binary_labels(*ys, pos_label=None, labels=None, names=("y_true", "y_pred")):
         The two labels of the problem, when the data may hold only one.
     names : tuple of str, default=("y_true", "y_pred")
         Names of ``ys`` for the error messages.
+    accepts_labels : bool, default=False
+        Whether the caller takes ``labels=``, which the messages then suggest.
 
     Returns
     -------
@@ -348,10 +351,10 @@ def binary_labels(*ys, pos_label=None, labels=None, names=("y_true", "y_pred")):
     only, standard = classes[0], _standard_single_label(classes)
     if pos_label is None:
         if not standard:
+            also = " (or labels=[negative_label, positive_label])" if accepts_labels else ""
             raise ValueError(
                 f"{names[0]} holds a single label {py_scalar(only)!r}, so the positive "
-                "class cannot be inferred: pass pos_label= (or "
-                "labels=[negative_label, positive_label])."
+                f"class cannot be inferred: pass pos_label={also}."
             )
         pos_label = classes.dtype.type(1)
     if pos_label != only:
@@ -459,10 +462,9 @@ def check_1d(values, name):
             "a model and X. Pass y_true=y and y_score=clf.predict_proba(X)[:, 1]."
         )
     if np.ndim(values) == 2 and np.shape(values)[1] != 1:
-        raise ValueError(
-            f"{name} must be 1-D, got shape {np.shape(values)}: for predict_proba's "
-            "output pass the probability of the positive class, predict_proba(X)[:, 1]."
-        )
+        hint = (": for predict_proba's output pass the probability of the positive "
+                "class, predict_proba(X)[:, 1]" if name == "y_score" else "")
+        raise ValueError(f"{name} must be 1-D, got shape {np.shape(values)}{hint}.")
     return column_or_1d(values)
 
 

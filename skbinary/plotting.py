@@ -115,7 +115,8 @@ def _thresholded_labels(y_true, y_score, threshold, pos_label, labels):
     """The labels that ``y_score >= threshold`` predicts, for the confusion matrix."""
     y_score = check_scores(y_score, "y_score", probabilities=False)
     check_consistent_length(y_true, y_score)
-    neg_label, pos_label = binary_labels(y_true, pos_label=pos_label, labels=labels)
+    neg_label, pos_label = binary_labels(y_true, pos_label=pos_label, labels=labels,
+                                         accepts_labels=True)
     if neg_label is None:
         raise ValueError(
             f"y_true holds only the positive label {pos_label!r}, so the negative "
@@ -216,7 +217,7 @@ def plot_confusion_matrix(
     else:
         y_pred = check_1d(y_pred, "y_pred")
         check_consistent_length(y_true, y_pred)
-        binary_labels(y_true, y_pred, labels=labels)
+        binary_labels(y_true, y_pred, labels=labels, accepts_labels=True)
         title = "Confusion matrix"
 
     fig, ax = _get_fig_ax(ax)

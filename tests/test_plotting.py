@@ -399,6 +399,14 @@ def test_estimator_and_X_instead_of_labels_and_scores(plot):
         plot(KerasBinaryClassifier(), np.zeros((4, 2)))
 
 
+def test_two_column_scores_name_the_positive_column_labels_do_not():
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"y_score must be 1-D.*predict_proba\(X\)\[:, 1\]"):
+        plot_roc(y, np.full((4, 2), 0.5))
+    with pytest.raises(ValueError, match=r"y_true must be 1-D, got shape \(4, 2\)\.$"):
+        plot_roc(np.column_stack([y, y]), np.full(4, 0.5))
+
+
 def test_nan_threshold_is_refused(scores):
     y, score = scores
     with pytest.raises(ValueError, match="threshold"):
