@@ -20,16 +20,8 @@ import pytest
 pd = pytest.importorskip("pandas")
 
 from skbinary import KerasBinaryClassifier, ModelFileError
-from skbinary.cli import (
-    EXIT_DATA,
-    EXIT_INPUT,
-    EXIT_MODEL,
-    EXIT_USAGE,
-    fit_model,
-    load_model,
-    main,
-    read_csv,
-)
+from skbinary.cli import EXIT_DATA, EXIT_INPUT, EXIT_MODEL, EXIT_USAGE, main
+from skbinary.tabular import fit_model, load_model, read_csv
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ["--epochs", "5", "--hidden", "8", "--random-state", "0"]
@@ -104,7 +96,7 @@ ERRORS_BEFORE_FIT = {
     "three-valued target": (["fit", "three.csv", "--target", "label", *FAST],
                             EXIT_DATA, ["has 3 values", "'maybe'", "binary"]),
     "not a model file": (["predict", "train.csv", "train.csv"], EXIT_MODEL,
-                         ["train.csv is not a skbinary model file"]),
+                         ["train.csv' is not a readable skbinary command-line model file"]),
     "usage": (["fit", "train.csv"], EXIT_USAGE,
               ["the following arguments are required: --target"]),
 }
@@ -483,3 +475,17 @@ def test_numeric_labels_match_by_value_in_every_command(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", str(model_path), str(tmp_path / "d.csv"), "--json", "-q"]) == 0
     assert json.loads(capsys.readouterr().out)["n_samples"] == 120
+
+
+@pytest.mark.parametrize("negative, positive", [("9", "10"), ("-1", "1"), ("no", "yes")])
+def test_positive_label_follows_the_package_rule(negative, positive):
+    # issue 12: the greater label is positive, compared as numbers when both are
+    # ("10" > "9", where text order says otherwise), as for the estimator's classes_
+    frame = make_frame()
+    frame["label"] = np.where(frame["label"] == "yes", positive, negative)
+    model = fit_model(frame, "label", epochs=1, hidden_layer_sizes=(4,), random_state=0)
+    assert model.labels == (negative, positive)
+    assert model.pipeline.named_steps["classifier"].classes_.tolist() == [0, 1]
+    mask = (frame["label"] == positive).to_numpy()
+    assert model.training["class_counts"] == {negative: int((~mask).sum()),
+                                              positive: int(mask.sum())}
