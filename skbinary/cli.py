@@ -172,24 +172,23 @@ def _hidden(text):
     return sizes
 
 
-def _dropout(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"{text}: dropout must be in [0, 1)")
-    return value
+def _fraction(what, *, one_included):
+    """An argparse type: a number in [0, 1] (or [0, 1) when not ``one_included``)."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (0.0 <= value <= 1.0 and (one_included or value < 1.0)):
+            interval = "[0, 1]" if one_included else "[0, 1)"
+            raise argparse.ArgumentTypeError(f"{text}: {what} must be in {interval}")
+        return value
+
+    return parse
 
 
-def _threshold(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text}: the threshold must be in [0, 1]")
-    return value
+_dropout = _fraction("dropout", one_included=False)
+_threshold = _fraction("the threshold", one_included=True)
 
 
 def _positive_int(text):
