@@ -326,6 +326,18 @@ class KerasArchitecture:
         return f"KerasArchitecture({name!r})"
 
 
+def _float32_variance(spread):
+    """``spread ** 2`` less the layer's epsilon, as float32 without overflow.
+
+    A column spread beyond about 1.8e19 has a square beyond float32's range;
+    it is capped there (the column is then divided by about 1.8e19, not by
+    its spread: large, but finite), rather than becoming infinite and zeroing
+    the column.
+    """
+    variance = np.square(np.asarray(spread, np.float64)) - _EPSILON
+    return np.minimum(variance, np.finfo(np.float32).max).astype("float32")
+
+
 def set_input_scaling(model, X):
     """Set the frozen input-scaling layers of ``model`` (if any) from the data ``X``."""
     layers = {layer.name: layer for layer in model.layers}
@@ -335,12 +347,11 @@ def set_input_scaling(model, X):
     if "input_clip" not in layers:  # standard
         center, spread = standard_scaling(X)
         layers["input_scale"].moving_mean.assign(center.astype("float32"))
-        layers["input_scale"].moving_variance.assign((spread ** 2 - _EPSILON).astype("float32"))
+        layers["input_scale"].moving_variance.assign(_float32_variance(spread))
         return
     center, spread = robust_scaling(X)
     layers["input_scale"].moving_mean.assign(center.astype("float32"))
-    layers["input_scale"].moving_variance.assign(
-        ((CLIP * spread) ** 2 - _EPSILON).astype("float32"))
+    layers["input_scale"].moving_variance.assign(_float32_variance(CLIP * spread))
     n = center.shape[0]
     layers["input_unscale"].moving_mean.assign(np.zeros(n, "float32"))
     layers["input_unscale"].moving_variance.assign(

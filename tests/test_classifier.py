@@ -4,6 +4,7 @@ import copy
 import io
 import pickle
 import random
+import warnings
 
 import joblib
 import keras
@@ -423,6 +424,22 @@ def test_overflow_is_refused_not_nan(fitted, spam_data, binary_data):
     big[0, 0] = 1e39  # finite in float64, infinite in the network's float32
     with pytest.raises(ValueError, match="float32"):
         custom.predict_proba(big)
+
+
+@pytest.mark.parametrize("input_scaling", ["standard", "robust"])
+def test_column_of_huge_spread_is_scaled_not_zeroed(binary_data, input_scaling):
+    # a spread beyond ~1.8e19 has a variance beyond float32: it was cast to inf
+    # (with a RuntimeWarning), and the column was silently divided into zeros
+    X, y = binary_data
+    X = X.copy()
+    X[:, 0] *= 1e21
+    clf = small_classifier(epochs=2, input_scaling=input_scaling)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        clf.fit(X, y)
+    moved = X[:5].copy()
+    moved[:, 0] += 2 * X[:, 0].std()
+    assert not np.allclose(clf.predict_proba(moved), clf.predict_proba(X[:5]))
 
 
 def test_early_stopping_score_undefined_on_validation_falls_back_to_loss(binary_data):
