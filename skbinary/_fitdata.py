@@ -2,8 +2,10 @@
 
 ``fit`` and ``partial_fit`` prepare their rows through these functions (one
 path, two differences, each said where it is made): ``partial_fit`` keeps a
-chunk's weights as given, and only ``fit`` holds out a validation split or
-resamples. Nothing here knows Keras.
+chunk's weights as given, and only ``fit`` holds out a validation split,
+resamples and learns a threshold on the held-out rows (``learned_threshold``).
+``partial_fit``'s own checks (``check_incremental``, ``partial_classes``) are
+here too. Nothing here knows Keras.
 """
 
 import numpy as np
