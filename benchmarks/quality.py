@@ -596,7 +596,7 @@ def parse_args(argv=None):
                              "on the all-numeric datasets")
     parser.add_argument("--balanced", action="store_true",
                         help='also fit skbinary configurations with class_weight='
-                             f'"balanced" on datasets under {IMBALANCED_BELOW:.0%} '
+                             f'"balanced" on datasets under {IMBALANCED_BELOW:.0%}% '
                              "positives")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads for TensorFlow, BLAS and OpenMP (default 1 "
