@@ -308,12 +308,25 @@ def _label_key(label):
     return number if math.isfinite(number) else label
 
 
-def _sorted_labels(labels):
-    """Sort labels numerically when they all are numbers, else as strings."""
+def _label_order(labels):
+    """What orders distinct labels: numbers when every one is a distinct number, else text.
+
+    ``"inf"`` and ``"1e400"`` count as numbers here (as ``float`` reads them),
+    so ``"-inf" < "-5"`` and ``"5" < "1e400"``; a NaN spelling or two
+    spellings of one infinity make the labels compare as text.
+    """
     try:
-        return sorted(labels, key=float)
+        numbers = [float(v) for v in labels]
     except ValueError:
-        return sorted(labels)
+        return list(labels)
+    if any(math.isnan(n) for n in numbers) or len(set(numbers)) < len(numbers):
+        return list(labels)
+    return numbers
+
+
+def _sorted_labels(labels):
+    """Sort labels by :func:`_label_order`: numerically when they all are numbers."""
+    return [label for _, label in sorted(zip(_label_order(labels), labels))]
 
 
 def target_values(frame, target, source, progress=None):

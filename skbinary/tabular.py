@@ -54,6 +54,7 @@ from ._csvdata import (
     _import_pandas,
     _infer_columns,
     _label_key,
+    _label_order,
     _prepare,
     _quote_list,
     _sorted_labels,
@@ -462,8 +463,9 @@ def _target_labels(frame, target, positive, source, progress):
             f"({found}{', ...' if len(values) > 6 else ''}); skbinary trains binary "
             "(two-class) classifiers"
         )
-    numeric = all(isinstance(key, float) for key in label_of)
-    key_of = {(key if numeric else label): key for key, label in label_of.items()}
+    # labels= rather than the values: sklearn's target check calls "0.5"/"1.5" continuous
+    order = _label_order(list(label_of.values()))
+    key_of = dict(zip(order, label_of))
     wanted = None
     if positive is not None:
         wanted = _label_key(str(positive).strip())
@@ -473,9 +475,8 @@ def _target_labels(frame, target, positive, source, progress):
                 f"--positive {positive!r} is not a value of the target column "
                 f"{target!r}; its values are {neg!r} and {pos!r}"
             )
-        wanted = wanted if numeric else label_of[wanted]
-    neg, pos = (key_of[py_scalar(v)] for v in
-                binary_labels(np.array(list(key_of)), pos_label=wanted))
+        wanted = order[list(label_of).index(wanted)]
+    neg, pos = (key_of[py_scalar(v)] for v in binary_labels(labels=order, pos_label=wanted))
     y01 = np.array([key == pos for key in keys], dtype=np.int64)
     return (label_of[neg], label_of[pos]), y01, keep
 

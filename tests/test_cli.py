@@ -477,7 +477,12 @@ def test_numeric_labels_match_by_value_in_every_command(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["n_samples"] == 120
 
 
-@pytest.mark.parametrize("negative, positive", [("9", "10"), ("-1", "1"), ("no", "yes")])
+@pytest.mark.parametrize("negative, positive", [
+    ("9", "10"), ("-1", "1"), ("no", "yes"),
+    # numbers that are not integers, and infinities, compare as numbers too (the
+    # split once sent them to sklearn's target check, which refused "0.5"/"1.5")
+    ("0.5", "1.5"), ("2.5", "10"), ("-inf", "-5"), ("5", "1e400"),
+])
 def test_positive_label_follows_the_package_rule(negative, positive):
     # issue 12: the greater label is positive, compared as numbers when both are
     # ("10" > "9", where text order says otherwise), as for the estimator's classes_
@@ -489,3 +494,11 @@ def test_positive_label_follows_the_package_rule(negative, positive):
     mask = (frame["label"] == positive).to_numpy()
     assert model.training["class_counts"] == {negative: int((~mask).sum()),
                                               positive: int(mask.sum())}
+
+
+def test_positive_option_names_a_non_integer_label_by_value():
+    frame = make_frame()
+    frame["label"] = np.where(frame["label"] == "yes", "1.5", "0.5")
+    model = fit_model(frame, "label", positive="0.50", epochs=1, hidden_layer_sizes=(4,),
+                      random_state=0)
+    assert model.labels == ("1.5", "0.5")
