@@ -640,7 +640,8 @@ def main(argv=None):
         try:
             return args.func(args, progress)
         except (FileNotFoundError, IsADirectoryError, PermissionError, _OutputError) as exc:
-            return fail(EXIT_INPUT, str(exc))
+            # strerror: the message without the "[Errno 2] " an errno puts before it
+            return fail(EXIT_INPUT, exc.strerror or str(exc))
         except DataError as exc:
             return fail(EXIT_DATA, str(exc))
         except ModelFileError as exc:

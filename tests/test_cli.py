@@ -91,6 +91,8 @@ def _write_inputs(folder):
 ERRORS_BEFORE_FIT = {
     "missing file": (["fit", "missing.csv", "--target", "label"],
                      EXIT_INPUT, ["cannot read missing.csv", "No such file"]),
+    "missing model file": (["predict", "missing.zip", "train.csv"], EXIT_INPUT,
+                           ["error: cannot read 'missing.zip': No such file"]),
     "missing target column": (["fit", "train.csv", "--target", "nope"],
                               EXIT_DATA, ["no target column 'nope'", "'label'"]),
     "three-valued target": (["fit", "three.csv", "--target", "label", *FAST],
