@@ -332,9 +332,12 @@ def _float32_variance(spread):
     A column spread beyond about 1.8e19 has a square beyond float32's range;
     it is capped there (the column is then divided by about 1.8e19, not by
     its spread: large, but finite), rather than becoming infinite and zeroing
-    the column.
+    the column. A spread below about 1.4e-6 counts as a constant column's.
     """
-    variance = np.square(np.asarray(spread, np.float64)) - _EPSILON
+    variance = np.square(np.asarray(spread, np.float64))
+    # A spread whose square is within the epsilon (1e-34, say) would divide by
+    # about zero: such a column is as good as constant, and gets spread 1.
+    variance = np.where(variance > 2 * _EPSILON, variance, 1.0) - _EPSILON
     return np.minimum(variance, np.finfo(np.float32).max).astype("float32")
 
 

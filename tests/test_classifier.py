@@ -442,6 +442,14 @@ def test_column_of_huge_spread_is_scaled_not_zeroed(binary_data, input_scaling):
     assert not np.allclose(clf.predict_proba(moved), clf.predict_proba(X[:5]))
 
 
+def test_column_of_tiny_spread_predicts_finite_probabilities():
+    # found by the property test: a spread of 1e-34 squared is below the scaling
+    # layer's epsilon, which divided by about zero (NaN logits at predict)
+    X = np.array([[0.0, 0.0], [0.0, 2.04915389e-34]])
+    clf = small_classifier(hidden_layer_sizes=(2,), epochs=1).fit(X, [0, 1])
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
 def test_early_stopping_score_undefined_on_validation_falls_back_to_loss(binary_data):
     # issue 11.6: a validation split with one class weighted cannot give a ROC-AUC
     X, y = binary_data
