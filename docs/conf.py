@@ -26,6 +26,12 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 
 import skbinary  # noqa: E402
+from skbinary._params import parameter_table  # noqa: E402
+
+# The parameter table of the user guide is derived from the parameters'
+# specification, written anew by every build (tests/test_params.py checks the
+# committed copy is current).
+(DOCS / "user_guide" / "parameter_table.rst").write_text(parameter_table())
 
 # -- Project -------------------------------------------------------------------
 project = "skbinary"
@@ -45,7 +51,8 @@ extensions = [
 nitpicky = False
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store",
+                    "user_guide/parameter_table.rst"]  # included by parameters.rst
 root_doc = "index"
 default_role = "literal"
 

@@ -10,14 +10,12 @@ scikit-learn only; Keras is imported inside :func:`check_callbacks`.
 import numbers
 
 import numpy as np
-from sklearn.utils import check_scalar
+from sklearn.utils import check_scalar, column_or_1d
 from sklearn.utils.multiclass import (
     check_classification_targets,
     type_of_target,
     unique_labels,
 )
-
-from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 
 OPTIMIZERS = ("adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad")
 SCORINGS = ("loss", "roc_auc", "average_precision")
@@ -36,13 +34,6 @@ def py_scalar(value):
     'int'
     """
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _choice(value, name, allowed):
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(
-            f"The '{name}' parameter must be one of {sorted(allowed)}. Got {value!r} instead."
-        )
 
 
 def check_hidden_layer_sizes(value):
@@ -107,72 +98,6 @@ def check_model_param(model):
         raise TypeError(
             "The 'model' parameter must be None or a callable returning a Keras model "
             f"with one sigmoid output. Got an object of type {type(model).__name__}.")
-
-
-def _check_class_weight(cw):
-    if not (cw is None or (isinstance(cw, str) and cw == "balanced") or isinstance(cw, dict)):
-        raise ValueError(
-            "The 'class_weight' parameter must be None, 'balanced' or a dict mapping "
-            f"labels to weights. Got {cw!r} instead."
-        )
-    if isinstance(cw, dict):
-        for label, weight in cw.items():
-            check_number(weight, f"class_weight[{label!r}]", min_val=0.0)
-
-
-def check_params(est):
-    """Validate every constructor parameter of a ``KerasBinaryClassifier``.
-
-    Raises
-    ------
-    ValueError or TypeError
-        Naming the parameter and what it accepts.
-    """
-    check_hidden_layer_sizes(est.hidden_layer_sizes)
-    _choice(est.activation, "activation", KERAS_ACTIVATIONS)
-    check_number(est.dropout, "dropout", min_val=0.0, max_val=1.0, include_boundaries="left")
-    check_number(est.l2, "l2", min_val=0.0)
-    if not isinstance(est.batch_norm, (bool, np.bool_)):
-        raise TypeError(f"The 'batch_norm' parameter must be a bool. Got {est.batch_norm!r}.")
-    if not (est.input_scaling is None or (isinstance(est.input_scaling, str)
-                                          and est.input_scaling in INPUT_SCALINGS)):
-        raise ValueError(
-            "The 'input_scaling' parameter must be 'standard', 'robust' or None. Got "
-            f"{est.input_scaling!r} instead."
-        )
-    check_number(est.ensemble_size, "ensemble_size", numbers.Integral, min_val=1)
-    _choice(est.optimizer, "optimizer", OPTIMIZERS)
-    if isinstance(est.learning_rate, numbers.Real):
-        check_number(est.learning_rate, "learning_rate", min_val=0.0,
-                     include_boundaries="neither")
-    else:
-        schedule_key(est.learning_rate)
-    check_number(est.weight_decay, "weight_decay", min_val=0.0)
-    if not (isinstance(est.batch_size, str) and est.batch_size == "auto"):
-        check_number(est.batch_size, "batch_size", numbers.Integral, min_val=1)
-    check_number(est.epochs, "epochs", numbers.Integral, min_val=1)
-    if not (isinstance(est.early_stopping, (bool, np.bool_))
-            or (isinstance(est.early_stopping, str) and est.early_stopping == "auto")):
-        raise TypeError(
-            "The 'early_stopping' parameter must be a bool or 'auto'. Got "
-            f"{est.early_stopping!r}."
-        )
-    check_number(est.validation_fraction, "validation_fraction", min_val=0.0, max_val=1.0,
-                 include_boundaries="neither")
-    check_number(est.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
-    _choice(est.scoring, "scoring", SCORINGS)
-    _check_class_weight(est.class_weight)
-    check_threshold(est.threshold)
-    _choice(est.loss, "loss", LOSSES)
-    check_number(est.focal_gamma, "focal_gamma", min_val=0.0)
-    if est.focal_alpha is not None:
-        check_number(est.focal_alpha, "focal_alpha", min_val=0.0, max_val=1.0,
-                     include_boundaries="neither")
-    check_sampler(est.sampler)
-    check_model_param(est.model)
-    check_number(est.verbose, "verbose", numbers.Integral, allow_bool=True, min_val=0,
-                 max_val=2)
-    check_callbacks(est.callbacks)
 
 
 def check_threshold(threshold):
@@ -420,15 +345,17 @@ def check_sample_weight(sample_weight, n_samples):
     """
     if sample_weight is None:
         return np.ones(n_samples, dtype=np.float64)
-    if isinstance(sample_weight, numbers.Number):
-        return np.full(n_samples, float(sample_weight))
-    sw = np.array(sample_weight, dtype=np.float64)  # a copy: never modify the caller's
-    if sw.ndim != 1:
-        raise ValueError(f"Sample weights must be 1D array or scalar, got shape {sw.shape}.")
-    if sw.shape[0] != n_samples:
-        raise ValueError(
-            f"sample_weight.shape == {sw.shape}, expected {(n_samples,)}!"
-        )
+    if isinstance(sample_weight, numbers.Number):  # a scalar weighs every row alike
+        sw = np.full(n_samples, float(sample_weight))
+    else:
+        sw = np.array(sample_weight, dtype=np.float64)  # a copy: never modify the caller's
+        if sw.ndim != 1:
+            raise ValueError(
+                f"Sample weights must be 1D array or scalar, got shape {sw.shape}.")
+        if sw.shape[0] != n_samples:
+            raise ValueError(
+                f"sample_weight.shape == {sw.shape}, expected {(n_samples,)}!"
+            )
     if not np.all(np.isfinite(sw)):
         raise ValueError("Input sample_weight contains NaN or infinity.")
     if np.any(sw < 0):
@@ -439,9 +366,8 @@ def check_sample_weight(sample_weight, n_samples):
 
 
 # --------------------------------------------------------------------------- #
-# Label and score arrays of the metrics and the plots (added by metrics-split)
+# Label and score arrays of the metrics and the plots
 # --------------------------------------------------------------------------- #
-from sklearn.utils import column_or_1d  # noqa: E402  (kept with its block)
 
 
 def check_1d(values, name):

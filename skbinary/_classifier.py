@@ -8,27 +8,112 @@ path), prediction and saving. What a fit builds lives below it:
 learned network and how it predicts).
 """
 
-import copy
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _engine, _fitdata, _onnx, _persistence, _scikeras, _tf, _trainers
+from . import (
+    _engine,
+    _fitdata,
+    _onnx,
+    _params,
+    _persistence,
+    _scikeras,
+    _tf,
+    _trainers,
+)
 from ._checks import (
     check_binary_target,
-    check_params,
     check_sample_weight,
     check_threshold,
     predicted_positive,
 )
-from ._fitted import FittedNetwork, as_float32
+from ._fitted import FittedNetwork, FittedState, as_float32
 
 _ACCEPT_SPARSE = ["csr", "csc"]
 _DTYPES = [np.float64, np.float32]
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+# What validate_data sets on the estimator; a failed fit puts the old ones back.
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+
+def _trained(params, X, rows, classes, y_enc, sample_weight, seed):
+    """``fit``'s training: a new network on ``rows``; returns its ``FittedState``.
+
+    Holds out the validation split (early stopping, a learned threshold),
+    resamples each epoch with a ``sampler``, and learns the threshold on the
+    held-out rows of ``X`` (as given, float64).
+    """
+    X32, y32, w32 = rows
+    early_stopping = _fitdata.early_stopping_on(params.early_stopping, len(y32))
+    objective = check_threshold(params.threshold)
+    train_idx = val_idx = validation = None
+    if early_stopping or objective is not None:
+        train_idx, val_idx = _fitdata.validation_split(
+            y_enc, params.validation_fraction, seed)
+        validation = (X32[val_idx], y32[val_idx], w32[val_idx])
+        X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
+    scoring = _trainers.watched_score(params.scoring, validation)
+    epoch_data = n_rows = None
+    if params.sampler is not None:
+        epoch_data, n_rows = _fitdata.epoch_sampler(
+            params.sampler, X if train_idx is None else X[train_idx], classes,
+            X32, y32, w32, seed)
+        if validation is not None:
+            validation = _fitdata.sampler_weighted(validation, y32, epoch_data(0)[1])
+    batch_rows = len(y32) if n_rows is None else n_rows[0]
+    network, history, interrupted = _trainers.train_network(
+        params, X32, y32, w32, classes, seed, validation=validation, scoring=scoring,
+        callbacks=_trainers.callbacks(params, early_stopping, scoring),
+        epoch_data=epoch_data, batch_rows=batch_rows)
+    if n_rows is not None:
+        history["n_rows"] = n_rows[: len(history.get("loss", []))]
+    threshold = params.threshold
+    if objective is not None:
+        threshold = _fitdata.learned_threshold(
+            params.threshold, network.positive_proba(X[val_idx])[0], y_enc[val_idx],
+            None if sample_weight is None
+            else check_sample_weight(sample_weight, len(y_enc))[val_idx])
+    return FittedState(
+        network, classes, history=history, interrupted=interrupted,
+        threshold=threshold, threshold_for=params.threshold,
+        resolved={"early_stopping": early_stopping,
+                  "batch_size": _fitdata.batch_size(params.batch_size, batch_rows),
+                  "training_rows": len(y32)})
+
+
+def _continued(params, previous, rows, classes, seed):
+    """``partial_fit``'s training: one epoch on ``rows``, continuing ``previous``.
+
+    ``previous`` is the estimator's ``FittedState``, or None on a first call;
+    the network keeps the architecture it was fitted with, whatever the
+    parameters say now.
+    """
+    X32, y32, w32 = rows
+    fitted = None if previous is None else previous.network
+    custom = params.model is not None if fitted is None else fitted.custom
+    architecture = None if custom else (
+        _params.architecture(params) if fitted is None else fitted.architecture)
+    trainer = None if fitted is None else fitted.trainer
+    if trainer is None:
+        trainer = _trainers.incremental_trainer(
+            params, fitted, X32.shape[1], classes, seed, X32, architecture)
+    batch_size = _fitdata.batch_size(params.batch_size, X32.shape[0])
+    with _tf.own_graphs():
+        history, interrupted = _engine.train(
+            trainer, X32, y32, w32, epochs=1, batch_size=batch_size,
+            seed=seed + (0 if previous is None else previous.n_iter),
+            callbacks=_trainers.callbacks(params, False),
+        )
+    before = {} if previous is None else previous.history
+    merged = {k: list(before.get(k, [])) + v for k, v in history.items()}
+    network = FittedNetwork(trainer.model, custom=custom, architecture=architecture,
+                            trainer=trainer)
+    return FittedState(network, classes, history=merged, interrupted=interrupted,
+                       threshold=params.threshold, threshold_for=params.threshold,
+                       resolved={"early_stopping": False, "batch_size": batch_size,
+                                 "training_rows": len(y32)})
 
 
 @_onnx.exportable
@@ -217,7 +302,8 @@ default=1e-3
         ``n_rows``, the training rows of each epoch after resampling.
     threshold_ : float
         The threshold ``predict`` applies: ``threshold`` itself when it is a
-        float, else the one learned in ``fit`` on the held-out rows.
+        float, else the one learned in ``fit`` on the held-out rows (midway
+        between the held-out score chosen and the next lower one).
     n_iter_ : int
         Number of epochs run.
 
@@ -239,61 +325,7 @@ default=1e-3
     True
     """
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(64, 32),
-        activation="relu",
-        dropout=0.0,
-        l2=0.0,
-        batch_norm=False,
-        input_scaling="standard",
-        ensemble_size=4,
-        optimizer="adam",
-        learning_rate=1e-3,
-        weight_decay=0.0,
-        batch_size="auto",
-        epochs=200,
-        early_stopping="auto",
-        validation_fraction=0.2,
-        n_iter_no_change=20,
-        scoring="loss",
-        class_weight=None,
-        threshold=0.5,
-        sampler=None,
-        loss="binary_crossentropy",
-        focal_gamma=2.0,
-        focal_alpha=None,
-        callbacks=None,
-        model=None,
-        random_state=None,
-        verbose=0,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.l2 = l2
-        self.batch_norm = batch_norm
-        self.input_scaling = input_scaling
-        self.ensemble_size = ensemble_size
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.scoring = scoring
-        self.class_weight = class_weight
-        self.threshold = threshold
-        self.sampler = sampler
-        self.loss = loss
-        self.focal_gamma = focal_gamma
-        self.focal_alpha = focal_alpha
-        self.callbacks = callbacks
-        self.model = model
-        self.random_state = random_state
-        self.verbose = verbose
+    __init__ = _params.make_init()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -318,7 +350,7 @@ default=1e-3
             Training data; pandas DataFrames keep their column names.
         y : array-like of shape (n_samples,)
             Two distinct labels (ints, bools or strings).
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like of shape (n_samples,) or float, default=None
             Non-negative per-sample weights, multiplied by ``class_weight``.
 
         Returns
@@ -326,84 +358,7 @@ default=1e-3
         self : KerasBinaryClassifier
             The fitted estimator.
         """
-        check_params(self)
-        _tf.import_tensorflow()
-        saved = {k: self.__dict__[k] for k in ("n_features_in_", "feature_names_in_")
-                 if k in self.__dict__}
-        try:
-            return self._fit(X, y, sample_weight)
-        except Exception:
-            # validate_data already reset these two; put the fitted ones back.
-            for k in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(k, None)
-            self.__dict__.update(saved)
-            raise
-
-    def _fit(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=_DTYPES)
-        classes, y_enc = check_binary_target(y)
-        X32, y32, w32 = self._training_rows(X, y_enc, classes, sample_weight)
-        seed = self._seed()
-        early_stopping = _fitdata.early_stopping_on(self.early_stopping, len(y32))
-        objective = check_threshold(self.threshold)
-        train_idx = val_idx = validation = None
-        if early_stopping or objective is not None:
-            train_idx, val_idx = _fitdata.validation_split(
-                y_enc, self.validation_fraction, seed)
-            validation = (X32[val_idx], y32[val_idx], w32[val_idx])
-            X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
-        scoring = _trainers.watched_score(self.scoring, validation)
-        epoch_data = n_rows = None
-        if self.sampler is not None:
-            epoch_data, n_rows = _fitdata.epoch_sampler(
-                self.sampler, X if train_idx is None else X[train_idx], classes,
-                X32, y32, w32, seed)
-            if validation is not None:
-                validation = _fitdata.sampler_weighted(validation, y32, epoch_data(0)[1])
-        fitted, history, interrupted = _trainers.train_network(
-            self, X32, y32, w32, classes, seed, validation=validation, scoring=scoring,
-            callbacks=_trainers.callbacks(self, early_stopping, scoring),
-            epoch_data=epoch_data, batch_rows=len(y32) if n_rows is None else n_rows[0])
-        if n_rows is not None:
-            history["n_rows"] = n_rows[: len(history.get("loss", []))]
-        threshold = self.threshold
-        if objective is not None:
-            threshold = _fitdata.learned_threshold(
-                self.threshold, fitted.positive_proba(X[val_idx])[0], y_enc[val_idx],
-                None if sample_weight is None
-                else check_sample_weight(sample_weight, len(y_enc))[val_idx])
-        self._set_learned(fitted, classes, history, interrupted, threshold)
-        if interrupted:
-            # The estimator is usable; let the interrupt stop the caller's loop
-            # (a GridSearchCV, a script) as Ctrl-C should.
-            raise KeyboardInterrupt
-        return self
-
-    def _seed(self):
-        """A fresh seed of this fit, drawn from ``random_state``."""
-        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-
-    def _training_rows(self, X, y_enc, classes, sample_weight, *, incremental=False):
-        """float32 ``(X, y, w)`` to train on: the one data path of fit and partial_fit."""
-        weights = _fitdata.sample_weights(sample_weight, self.class_weight, classes, y_enc,
-                                          incremental=incremental)
-        return as_float32(X), y_enc.astype(np.float32), weights.astype(np.float32)
-
-    def _set_learned(self, fitted, classes, history, interrupted, threshold):
-        """Set the whole learned state at once (fit, partial_fit, load).
-
-        Besides the public attributes ending in ``_``, the state is two named
-        private ones: ``_fitted`` (the network, a
-        :class:`~skbinary._fitted.FittedNetwork`) and ``_threshold_for`` (the
-        ``threshold`` parameter that ``threshold_`` was learned for).
-        """
-        self.classes_ = classes
-        self.history_ = history
-        self.n_iter_ = len(history.get("loss", []))
-        self.interrupted_ = interrupted
-        self.threshold_ = float(threshold)
-        self._threshold_for = copy.deepcopy(self.threshold)
-        self._fitted = fitted
+        return self._fit(X, y, sample_weight, incremental=False)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one pass over a chunk of data (out-of-core learning).
@@ -414,6 +369,7 @@ default=1e-3
         class. ``early_stopping`` and ``epochs`` are not used, and
         ``class_weight="balanced"`` is refused (a dict works). This is what
         ``dask_ml.wrappers.Incremental`` calls for each block of a dask array.
+        Input is checked as ``fit`` checks it, by the same code.
 
         Parameters
         ----------
@@ -423,7 +379,7 @@ default=1e-3
             Its labels, all among ``classes``.
         classes : array-like of shape (2,), default=None
             Both labels; required on the first call, checked on later ones.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like of shape (n_samples,) or float, default=None
             Non-negative per-sample weights.
 
         Returns
@@ -431,53 +387,64 @@ default=1e-3
         self : KerasBinaryClassifier
             The estimator, trained one more epoch.
         """
-        check_params(self)
+        return self._fit(X, y, sample_weight, classes=classes, incremental=True)
+
+    def _fit(self, X, y, sample_weight, *, classes=None, incremental):
+        """The one path of ``fit`` and ``partial_fit``: checks, rows, training, state.
+
+        ``incremental`` (``partial_fit``) continues the fitted network for one
+        epoch on a chunk whose labels are among ``classes``; otherwise a new
+        network is trained. Nothing learned changes unless training starts:
+        on an error, the input attributes ``validate_data`` reset are put back.
+        """
+        params = _params.resolve(self)
+        previous = self.__dict__.get("_fitted") if incremental else None
+        if incremental:
+            _fitdata.check_incremental(params)
+            classes = _fitdata.partial_classes(
+                classes, None if previous is None else previous.classes)
         _tf.import_tensorflow()
-        _fitdata.check_incremental(self)
-        fitted = self.__dict__.get("_fitted")
-        all_classes = _fitdata.partial_classes(
-            classes, None if fitted is None else self.classes_)
-        X, y = validate_data(self, X, y, reset=fitted is None, accept_sparse=_ACCEPT_SPARSE,
-                             dtype=_DTYPES)
-        unknown = ~np.isin(y, all_classes)
-        if unknown.any():
-            raise ValueError(
-                f"y contains labels {list(np.unique(y[unknown]))!r} that are not in "
-                f"classes {list(all_classes)!r}."
-            )
-        y_enc = np.searchsorted(all_classes, y)
-        X32, y32, w32 = self._training_rows(X, y_enc, all_classes, sample_weight,
-                                            incremental=True)
-        seed = self._seed()
-        custom = self.model is not None if fitted is None else fitted.custom
-        architecture = None if custom else self._fitted_architecture()
-        trainer = fitted.trainer if fitted is not None else None
-        if trainer is None:
-            trainer = _trainers.incremental_trainer(
-                self, fitted, X.shape[1], all_classes, seed, X32, architecture)
-        with _tf.own_graphs():
-            history, interrupted = _engine.train(
-                trainer, X32, y32, w32, epochs=1,
-                batch_size=_fitdata.batch_size(self.batch_size, X32.shape[0]),
-                seed=seed + (0 if fitted is None else self.n_iter_),
-                callbacks=_trainers.callbacks(self, False),
-            )
-        previous = {} if fitted is None else self.history_
-        merged = {k: list(previous.get(k, [])) + v for k, v in history.items()}
-        self._set_learned(
-            FittedNetwork(trainer.model, custom=custom, architecture=architecture,
-                          trainer=trainer),
-            all_classes, merged, interrupted, self.threshold)
-        if interrupted:
+        saved = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
+        try:
+            X, y = validate_data(self, X, y, reset=previous is None,
+                                 accept_sparse=_ACCEPT_SPARSE, dtype=_DTYPES)
+            if incremental:
+                y_enc = _fitdata.encode_chunk(y, classes)
+            else:
+                classes, y_enc = check_binary_target(y)
+            weights = _fitdata.sample_weights(sample_weight, params.class_weight, classes,
+                                              y_enc, incremental=incremental)
+            rows = as_float32(X), y_enc.astype(np.float32), weights.astype(np.float32)
+            seed = check_random_state(params.random_state).randint(np.iinfo(np.int32).max)
+            if incremental:
+                state = _continued(params, previous, rows, classes, seed)
+            else:
+                state = _trained(params, X, rows, classes, y_enc, sample_weight, seed)
+        except Exception:
+            for k in _INPUT_ATTRIBUTES:
+                self.__dict__.pop(k, None)
+            self.__dict__.update(saved)
+            raise
+        self._set_state(state)
+        if state.interrupted:
+            # The estimator is usable; let the interrupt stop the caller's loop
+            # (a GridSearchCV, a script) as Ctrl-C should.
             raise KeyboardInterrupt
         return self
 
-    def _fitted_architecture(self):
-        """The built-in network as fitted (the parameters' before the first fit)."""
-        fitted = self.__dict__.get("_fitted")
-        if fitted is not None and fitted.architecture is not None:
-            return fitted.architecture
-        return _trainers.architecture_of(self)
+    def _set_state(self, state):
+        """Set the whole learned state at once (fit, partial_fit, load).
+
+        ``_fitted`` is the one :class:`~skbinary._fitted.FittedState` that
+        prediction, saving and export read; the public attributes ending in
+        ``_`` show its parts.
+        """
+        self._fitted = state
+        self.classes_ = state.classes
+        self.history_ = state.history
+        self.n_iter_ = state.n_iter
+        self.interrupted_ = state.interrupted
+        self.threshold_ = state.threshold
 
     @classmethod
     def from_scikeras(cls, fitted):
@@ -518,14 +485,16 @@ default=1e-3
     def _restore(self, *, model, custom, classes, n_features_in, feature_names_in,
                  history, n_iter, architecture=None, threshold=None):
         """Set the learned state of a loaded file or an adopted scikeras model."""
+        params = _params.resolve(self)
         self.n_features_in_ = n_features_in
         if feature_names_in is not None:
             self.feature_names_in_ = np.asarray(feature_names_in, dtype=object)
-        fitted = FittedNetwork(model, custom=custom, owned=True, architecture=None if custom
-                               else architecture or _trainers.architecture_of(self))
-        self._set_learned(fitted, classes, history, False,
-                          self.threshold if threshold is None else threshold)
-        self.n_iter_ = n_iter
+        network = FittedNetwork(model, custom=custom, owned=True, architecture=None if custom
+                                else architecture or _params.architecture(params))
+        self._set_state(FittedState(
+            network, classes, history=history, n_iter=n_iter,
+            threshold=params.threshold if threshold is None else threshold,
+            threshold_for=params.threshold))
 
     # -------------------------------------------------------------- predict
 
@@ -540,7 +509,7 @@ default=1e-3
         if "_fitted" not in self.__dict__:
             raise AttributeError("'model_' is set by fit; this estimator is not fitted yet.")
         _tf.import_tensorflow()
-        return self._fitted.keras_model()
+        return self._fitted.network.keras_model()
 
     def _check_X(self, X):
         check_is_fitted(self)
@@ -568,7 +537,7 @@ default=1e-3
             Columns in ``classes_`` order: ``[:, 1]`` is the positive class.
         """
         X = self._check_X(X)
-        p, _ = self._fitted.positive_proba(X)
+        p, _ = self._fitted.network.positive_proba(X)
         return np.column_stack([1.0 - p, p])
 
     def decision_function(self, X):
@@ -585,7 +554,7 @@ default=1e-3
             Positive means ``classes_[1]`` is more likely than ``classes_[0]``.
         """
         X = self._check_X(X)
-        _, logit = self._fitted.positive_proba(X)
+        _, logit = self._fitted.network.positive_proba(X)
         return logit
 
     def predict(self, X):
@@ -603,23 +572,13 @@ default=1e-3
         """
         check_threshold(self.threshold)  # set_params may have changed it since fit
         X = self._check_X(X)
-        p, _ = self._fitted.positive_proba(X)
+        p, _ = self._fitted.network.positive_proba(X)
         return self.classes_[predicted_positive(p, self._decision_threshold()).astype(int)]
 
     def _decision_threshold(self):
-        """The threshold ``predict`` applies.
-
-        A float ``threshold`` is used as it is (``set_params`` takes effect at
-        once); an objective uses ``threshold_``, learned in ``fit`` for it.
-        """
-        if isinstance(self.threshold, numbers.Real):
-            return self.threshold
-        if self._threshold_for != self.threshold:
-            raise ValueError(
-                f"threshold={self.threshold!r} is learned in fit, but this estimator "
-                f"was fitted with threshold={self._threshold_for!r}: call fit again."
-            )
-        return self.threshold_
+        """The threshold ``predict`` applies (see ``FittedState.decision_threshold``)."""
+        check_threshold(self.threshold)  # set_params may have changed it since fit
+        return self._fitted.decision_threshold(self.threshold)
 
     # ---------------------------------------------------------- persistence
 

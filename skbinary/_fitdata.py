@@ -24,15 +24,18 @@ _AUTO_BATCHES_PER_EPOCH = 64
 _AUTO_BATCH_RANGE = (32, 512)
 
 
-def check_incremental(est):
-    """Refuse the parameters ``partial_fit`` cannot honour on one chunk."""
-    if est.sampler is not None or check_threshold(est.threshold) is not None:
+def check_incremental(params):
+    """Refuse the parameters ``partial_fit`` cannot honour on one chunk.
+
+    ``params`` are the estimator's checked parameters (``_params.resolve``).
+    """
+    if params.sampler is not None or check_threshold(params.threshold) is not None:
         raise ValueError(
             "partial_fit trains one epoch on a chunk: it supports neither a "
-            f"sampler (got sampler={est.sampler!r}) nor a threshold learned "
-            f"on held-out rows (got threshold={est.threshold!r}); use fit."
+            f"sampler (got sampler={params.sampler!r}) nor a threshold learned "
+            f"on held-out rows (got threshold={params.threshold!r}); use fit."
         )
-    if est.class_weight == "balanced":
+    if params.class_weight == "balanced":
         raise ValueError(
             "class_weight='balanced' is not supported by partial_fit: the class "
             "frequencies of the whole data are unknown. Pass a dict instead."
@@ -54,16 +57,36 @@ def partial_classes(classes, fitted_classes):
     return fitted_classes
 
 
+def encode_chunk(y, classes):
+    """``partial_fit``'s chunk labels as 0/1 codes of ``classes``; all must be known."""
+    unknown = ~np.isin(y, classes)
+    if unknown.any():
+        raise ValueError(
+            f"y contains labels {list(np.unique(y[unknown]))!r} that are not in "
+            f"classes {list(classes)!r}."
+        )
+    return np.searchsorted(classes, y)
+
+
 def learned_threshold(threshold, proba, y_val, sample_weight):
-    """The threshold the objective ``threshold`` picks on the held-out rows."""
+    """The threshold the objective ``threshold`` picks on the held-out rows.
+
+    ``choose_threshold`` returns the score of a held-out row; the threshold
+    learned is the midpoint between it and the next lower held-out score. The
+    held-out rows get the same labels, and a row at the chosen score is not
+    left on the edge, where a computation rounded differently (an exported
+    float32 graph) would label it otherwise.
+    """
     try:
-        return choose_threshold(y_val, proba, pos_label=1, sample_weight=sample_weight,
-                                **check_threshold(threshold)).threshold
+        chosen = choose_threshold(y_val, proba, pos_label=1, sample_weight=sample_weight,
+                                  **check_threshold(threshold)).threshold
     except ValueError as exc:
         raise ValueError(
             f"threshold={threshold!r} cannot be learned on the {len(y_val)} "
             f"held-out rows ({int(np.sum(y_val))} positive): {exc}"
         ) from None
+    below = proba[proba < chosen]
+    return float((chosen + (below.max() if below.size else 0.0)) / 2)
 
 
 def early_stopping_on(early_stopping, n_samples):

@@ -13,6 +13,8 @@ decides how it predicts:
   optimizer's state instead, restored on the next call.
 """
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
@@ -128,3 +130,63 @@ class FittedNetwork:
         if trainer is not None:
             state["optimizer_state"] = [v.numpy() for v in trainer.optimizer.variables]
         return state
+
+
+class FittedState:
+    """Everything a fit resolved or learned, in one object.
+
+    ``predict``, ``save``, ONNX export and the command line's model read the
+    learned state here, never from the parameters that ``fit`` resolved.
+
+    Parameters
+    ----------
+    network : FittedNetwork
+        The trained network.
+    classes : ndarray of shape (2,)
+        The sorted labels; ``classes[1]`` is positive.
+    history : dict of list of float
+        Per-epoch logs.
+    interrupted : bool, default=False
+        Whether training was stopped by Ctrl-C.
+    threshold : float or str or dict
+        The decision threshold learned (or given as a float) in ``fit``.
+    threshold_for : float or str or dict
+        The checked ``threshold`` parameter ``threshold`` was fitted for.
+    n_iter : int, default=None
+        Epochs run; by default the length of ``history["loss"]``.
+    resolved : dict, default=None
+        What ``fit`` decided from ``"auto"`` settings and the data:
+        ``early_stopping`` (bool), ``batch_size`` (int) and ``training_rows``.
+    """
+
+    def __init__(self, network, classes, *, history, threshold, threshold_for,
+                 interrupted=False, n_iter=None, resolved=None):
+        self.network = network
+        self.classes = classes
+        self.history = history
+        self.n_iter = len(history.get("loss", [])) if n_iter is None else int(n_iter)
+        self.interrupted = bool(interrupted)
+        self.threshold = float(threshold)
+        self.threshold_for = threshold_for
+        self.resolved = dict(resolved or {})
+
+    def decision_threshold(self, threshold):
+        """The threshold that labels probabilities, given the current ``threshold``.
+
+        A float ``threshold`` is used as it is (a ``set_params`` after ``fit``
+        takes effect at once, as documented); an objective (``"f1"``, a
+        target dict) uses the threshold learned for it in ``fit``.
+
+        Raises
+        ------
+        ValueError
+            If ``threshold`` is an objective other than the one fitted.
+        """
+        if isinstance(threshold, numbers.Real):
+            return float(threshold)
+        if threshold != self.threshold_for:
+            raise ValueError(
+                f"threshold={threshold!r} is learned in fit, but this estimator "
+                f"was fitted with threshold={self.threshold_for!r}: call fit again."
+            )
+        return self.threshold

@@ -170,7 +170,7 @@ def emit_plan(g, x, plan):
 def _plan_of(estimator):
     """The fitted estimator's forward plan, or a clear error."""
     check_is_fitted(estimator)
-    plan = estimator._fitted.forward
+    plan = estimator._fitted.network.forward
     if plan is None:
         raise ValueError(
             "Cannot export this KerasBinaryClassifier to ONNX: its model is not a "
@@ -254,7 +254,7 @@ def _converter(scope, operator, container):
 
     # label = classes_[1] where p >= threshold, as predict.
     label_type, classes = _label_tensor(scope, est)
-    positive = g.node("GreaterOrEqual", [p, g.const(est.threshold, "threshold")])
+    positive = g.node("GreaterOrEqual", [p, g.const(est._decision_threshold(), "threshold")])
     index = g.node("Cast", [positive], "label_index", to=onnx_proto.TensorProto.INT64)
     flat = g.const([-1], "flat", proto_dtype=onnx_proto.TensorProto.INT64)
     index = g.node("Reshape", [index, flat], "label_index")  # (N,)

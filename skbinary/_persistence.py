@@ -23,14 +23,13 @@ file and what is wrong.
 """
 
 import json
-import numbers
 import os
 import tempfile
 
 import numpy as np
 
-from . import _tf
-from ._checks import check_hidden_layer_sizes, check_number, check_params, py_scalar
+from . import _params, _tf
+from ._checks import py_scalar
 from ._container import (
     ModelFileError,
     check_format,
@@ -39,44 +38,23 @@ from ._container import (
     write_archive,
 )
 from ._network import (
-    INPUT_SCALINGS,
-    KERAS_ACTIVATIONS,
     KerasArchitecture,
     describe_output,
     forward_plan,
     has_sigmoid_output,
     new_network,
 )
-from ._trainers import architecture_of
 
 FORMAT = "skbinary-model"
 FORMAT_VERSION = 1
 
-# Parameters whose values are plain JSON; ``model`` (a callable) is not stored.
-_JSON_TYPES = (type(None), bool, int, float, str, list, tuple, dict)
+# Architecture arguments that files written before they existed lack, and the
+# network those files hold.
+_ABSENT_MEANS = {"input_scaling": None, "ensemble_size": 1}
 
 
 def _versions():
     return versions("keras", "sklearn")
-
-
-def _json_params(est):
-    params = {}
-    for name, value in est.get_params(deep=False).items():
-        if name in ("model", "callbacks", "sampler"):
-            continue  # code, not data: a loaded estimator has None
-        if name == "learning_rate" and not isinstance(value, (int, float)):
-            import keras
-
-            value = {"schedule": keras.optimizers.schedules.serialize(value)}
-        if name == "class_weight" and isinstance(value, dict):
-            value = {"keys": [py_scalar(k) for k in value], "values": [float(v) for v in value.values()]}
-        if name == "random_state" and not isinstance(value, (int, type(None))):
-            value = None  # a RandomState instance is not reproducible from a file
-        if not isinstance(value, _JSON_TYPES):
-            raise TypeError(f"Parameter {name}={value!r} cannot be saved to a model file.")
-        params[name] = list(value) if isinstance(value, tuple) else value
-    return params
 
 
 def save(est, path):
@@ -85,26 +63,27 @@ def save(est, path):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)
-    custom = est._fitted.custom  # as fitted, whatever the params say now
-    architecture = None if custom else dict(est._fitted_architecture())
-    if architecture is not None:
-        architecture["hidden_layer_sizes"] = list(architecture["hidden_layer_sizes"])
+    state = est._fitted
+    custom = state.network.custom  # as fitted, whatever the params say now
+    architecture = None if custom else {
+        name: _params.BY_NAME[name].encode(value)
+        for name, value in state.network.architecture.items()}
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
         "custom_model": custom,
         "architecture": architecture,
-        "params": _json_params(est),
-        "classes": [py_scalar(c) for c in est.classes_],
-        "classes_dtype": est.classes_.dtype.str,
+        "params": _params.encode(_params.resolve(est)),
+        "classes": [py_scalar(c) for c in state.classes],
+        "classes_dtype": state.classes.dtype.str,
         "n_features_in": int(est.n_features_in_),
         "feature_names_in": (
             [str(n) for n in est.feature_names_in_] if hasattr(est, "feature_names_in_") else None
         ),
-        "history": est.history_,
-        "n_iter": int(est.n_iter_),
-        "threshold_": float(est.threshold_) if hasattr(est, "threshold_") else None,
+        "history": state.history,
+        "n_iter": state.n_iter,
+        "threshold_": state.threshold,
     }
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
@@ -119,7 +98,7 @@ def load(path, estimator_class):
     path = os.fspath(path)
     meta, keras_bytes = _read_archive(path)
     _tf.import_tensorflow()
-    _check_metadata(meta, path, set(estimator_class().get_params()) - {"model"})
+    _check_metadata(meta, path)
     model = _load_network(keras_bytes, path)
     custom = meta["custom_model"]
     n_features = meta["n_features_in"]
@@ -136,11 +115,11 @@ def load(path, estimator_class):
     if not all(np.isfinite(w).all() for w in model.get_weights()):
         raise ModelFileError(f"{path!r} is corrupted: its network has non-finite weights.")
     try:
-        est = estimator_class(**_decode_params(meta["params"]))
+        est = estimator_class(**_params.decode(meta["params"]))
         if custom:
             # refitting rebuilds the same architecture with fresh weights
             est.set_params(model=KerasArchitecture.of(model))
-        check_params(est)
+        params = _params.resolve(est)
         classes = np.array(meta["classes"], dtype=np.dtype(meta["classes_dtype"]))
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise ModelFileError(f"{path!r} holds invalid parameters: {exc}") from None
@@ -153,7 +132,7 @@ def load(path, estimator_class):
                                       and 0 < threshold < 1):
         raise ModelFileError(f"{path!r} is corrupted: 'threshold_' must be a number in "
                              f"(0, 1), got {threshold!r:.100}.")
-    architecture = None if custom else _architecture(meta, est)
+    architecture = None if custom else _architecture(meta, params, path)
     if not custom:
         model = _rebuilt(model, architecture, n_features, path)
     est._restore(
@@ -187,7 +166,7 @@ def _is_int(value, low=0):
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
-def _check_metadata(meta, path, known):
+def _check_metadata(meta, path):
     """Raise ModelFileError naming what is missing or malformed in ``meta``."""
     check_format(meta, path, format=FORMAT, version=FORMAT_VERSION)
 
@@ -197,7 +176,7 @@ def _check_metadata(meta, path, known):
 
     if not isinstance(meta.get("params"), dict):
         bad("params", "a dict of the estimator's parameters")
-    unknown = sorted(set(meta["params"]) - known)
+    unknown = sorted(set(meta["params"]) - set(_params.STORED))
     if unknown:
         raise ModelFileError(f"{path!r} is corrupted: unknown parameter(s) {unknown} in "
                              "'params'.")
@@ -225,47 +204,8 @@ def _check_metadata(meta, path, known):
     if not _is_int(meta.get("n_iter")):
         bad("n_iter", "an int >= 0")
     arch = meta.get("architecture")
-    if not meta["custom_model"] and arch is not None:
-        if not (isinstance(arch, dict) and set(arch) - {"input_scaling", "ensemble_size"} == {
-                "hidden_layer_sizes", "activation", "dropout", "l2", "batch_norm"}):
-            bad("architecture", "the built-in network's build arguments")
-        try:
-            if not isinstance(arch["hidden_layer_sizes"], list):
-                raise TypeError("hidden_layer_sizes must be a list")
-            check_hidden_layer_sizes(arch["hidden_layer_sizes"])
-            if arch["activation"] not in KERAS_ACTIVATIONS:
-                raise ValueError(f"unknown activation {arch['activation']!r}")
-            check_number(arch["dropout"], "dropout", min_val=0.0, max_val=1.0,
-                         include_boundaries="left")
-            check_number(arch["l2"], "l2", min_val=0.0)
-            if not isinstance(arch["batch_norm"], bool):
-                raise TypeError("batch_norm must be true or false")
-            if arch.get("input_scaling") not in INPUT_SCALINGS:
-                raise ValueError(f"unknown input_scaling {arch['input_scaling']!r}")
-            check_number(arch.get("ensemble_size", 1), "ensemble_size", numbers.Integral,
-                         min_val=1)
-        except (TypeError, ValueError) as exc:
-            raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': {exc}") from None
-
-
-def _decode_params(stored):
-    params = dict(stored)
-    cw = params.get("class_weight")
-    if isinstance(cw, dict):
-        if set(cw) != {"keys", "values"} or not all(
-                isinstance(cw[k], list) for k in cw) or len(cw["keys"]) != len(cw["values"]):
-            raise ValueError(f"malformed class_weight {cw!r:.200}")
-        params["class_weight"] = dict(zip(cw["keys"], cw["values"]))
-    if isinstance(params.get("hidden_layer_sizes"), list):
-        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
-    lr = params.get("learning_rate")
-    if isinstance(lr, dict):  # a Keras LearningRateSchedule, stored as its config
-        import keras
-
-        if set(lr) != {"schedule"}:
-            raise ValueError(f"malformed learning_rate {lr!r:.200}")
-        params["learning_rate"] = keras.optimizers.schedules.deserialize(lr["schedule"])
-    return params
+    if not meta["custom_model"] and arch is not None and not isinstance(arch, dict):
+        bad("architecture", "the built-in network's build arguments")
 
 
 def _load_network(keras_bytes, path):
@@ -283,15 +223,29 @@ def _load_network(keras_bytes, path):
             ) from None
 
 
-def _architecture(meta, est):
-    arch = meta.get("architecture")
-    if arch is None:  # a file from before architectures were stored
-        return architecture_of(est)
-    # Files written before input scaling existed have none.
-    return {**arch, "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"]),
-            "dropout": float(arch["dropout"]), "l2": float(arch["l2"]),
-            "input_scaling": arch.get("input_scaling"),
-            "ensemble_size": int(arch.get("ensemble_size", 1))}
+def _architecture(meta, params, path):
+    """The fitted architecture a file stores, checked as ``fit`` checks parameters.
+
+    Files from before architectures (or some of their arguments) were stored
+    take the missing ones from the stored parameters.
+    """
+    stored = meta.get("architecture")
+    if stored is None:
+        return _params.architecture(params)
+    unknown = sorted(set(stored) - set(_params.ARCHITECTURE))
+    if unknown:
+        raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': unknown "
+                             f"argument(s) {unknown}.")
+    missing = sorted(set(_params.ARCHITECTURE) - set(stored) - set(_ABSENT_MEANS))
+    if missing:
+        raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': missing "
+                             f"argument(s) {missing}.")
+    try:
+        return {name: _params.BY_NAME[name].check(_params.BY_NAME[name].decode(
+                    stored[name] if name in stored else _ABSENT_MEANS[name]))
+                for name in _params.ARCHITECTURE}
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': {exc}") from None
 
 
 def _rebuilt(model, arch, n_features, path):

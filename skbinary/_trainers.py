@@ -1,121 +1,85 @@
 """From the estimator's parameters to a trainer, its callbacks and its metrics.
 
-Every function here reads the parameters of the estimator ``est`` it is given
-(``est.optimizer``, ``est.learning_rate``, ...) and never its learned state; the
-estimator module imports this one, never the other way round. The built-in
+Every function here reads the checked parameters ``params`` it is given
+(:func:`skbinary._params.resolve`: ``params.optimizer``, ``params.learning_rate``, ...,
+plain Python values) and never an estimator's learned state; the estimator
+module imports this one, never the other way round. The built-in
 network comes from :mod:`skbinary._engine`'s pool of compiled trainers; a
 user's build function is called under the global-RNG lock.
 """
 
 import inspect
-import numbers
 import sys
 import warnings
 
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from . import _engine, _network, _tf
-from ._checks import check_hidden_layer_sizes, schedule_key
+from . import _engine, _network, _params, _tf
 from ._fitdata import batch_size
 from ._fitted import FittedNetwork
 
 # Scores early stopping may watch besides the loss (all: greater is better).
 SCORES = {"roc_auc": roc_auc_score, "average_precision": average_precision_score}
 
-def architecture_of(est):
-    """What the parameters say the built-in network is (fixed at ``fit``)."""
-    return {
-        "hidden_layer_sizes": check_hidden_layer_sizes(est.hidden_layer_sizes),
-        "activation": est.activation,
-        "dropout": float(est.dropout),
-        "l2": float(est.l2),
-        "batch_norm": bool(est.batch_norm),
-        "input_scaling": est.input_scaling,
-        "ensemble_size": int(est.ensemble_size),
-    }
-
-
-def float_learning_rate(est):
+def float_learning_rate(params):
     """The learning rate as a float, or None for a schedule."""
-    lr = est.learning_rate
-    return float(lr) if isinstance(lr, numbers.Real) else None
+    lr = params.learning_rate
+    return lr if isinstance(lr, float) else None
 
 
-def make_optimizer(est):
-    """A fresh Keras optimizer of ``est.optimizer``, rate and weight decay."""
+def make_optimizer(params):
+    """A fresh Keras optimizer of ``params.optimizer``, rate and weight decay."""
     import keras
 
-    cls = type(keras.optimizers.get(est.optimizer))
-    lr = float_learning_rate(est)
-    return cls(learning_rate=est.learning_rate if lr is None else lr,
-               weight_decay=float(est.weight_decay) or None)
+    cls = type(keras.optimizers.get(params.optimizer))
+    lr = float_learning_rate(params)
+    return cls(learning_rate=params.learning_rate if lr is None else lr,
+               weight_decay=float(params.weight_decay) or None)
 
 
-def _loss_key(est):
-    """The training loss and its parameters (part of the compiled epoch)."""
-    if est.loss == "focal":
-        alpha = None if est.focal_alpha is None else float(est.focal_alpha)
-        return ("focal", float(est.focal_gamma), alpha)
-    return (est.loss,)
-
-
-def make_loss(est):
+def make_loss(params):
     """Per-sample Keras loss for the trainer; None is binary cross-entropy."""
-    if est.loss != "focal":
+    if params.loss != "focal":
         return None
     import keras
 
     return keras.losses.BinaryFocalCrossentropy(
-        apply_class_balancing=est.focal_alpha is not None,
-        alpha=0.25 if est.focal_alpha is None else float(est.focal_alpha),
-        gamma=float(est.focal_gamma), reduction=None,
+        apply_class_balancing=params.focal_alpha is not None,
+        alpha=0.25 if params.focal_alpha is None else float(params.focal_alpha),
+        gamma=float(params.focal_gamma), reduction=None,
     )
 
 
-def _builtin_key(est, n_features, architecture):
-    """What makes two built-in trainers interchangeable in the pool."""
-    lr = est.learning_rate
-    return (
-        n_features,
-        *architecture.values(),
-        est.optimizer,
-        float(est.weight_decay),
-        # A schedule is part of the compiled step; a float rate is a variable.
-        None if isinstance(lr, numbers.Real) else schedule_key(lr),
-        _loss_key(est),
-    )
-
-
-def _new_builtin_trainer(est, n_features, architecture):
+def _new_builtin_trainer(params, n_features, architecture):
     model = _network.new_network(n_features, architecture)
-    return _engine.Trainer(model, make_optimizer(est), make_loss(est),
+    return _engine.Trainer(model, make_optimizer(params), make_loss(params),
                            members=_network.ensemble_size_of(model) > 1,
                            grad_masks=_network.member_masks(model))
 
 
-def builtin_trainer(est, n_features, architecture, seed, X):
+def builtin_trainer(params, n_features, architecture, seed, X):
     """``(pool key, trainer)``: a pooled built-in trainer, freshly initialised."""
-    key = _builtin_key(est, n_features, architecture)
-    trainer = _engine.acquire(key, lambda: _new_builtin_trainer(est, n_features, architecture))
+    key = _params.trainer_key(params, n_features)
+    trainer = _engine.acquire(key, lambda: _new_builtin_trainer(params, n_features, architecture))
     _network.initialize_weights(trainer.model, seed, X)
-    trainer.reset_optimizer(float_learning_rate(est))
+    trainer.reset_optimizer(float_learning_rate(params))
     return key, trainer
 
 
-def custom_trainer(est, n_features, classes, seed):
-    """A trainer of the network ``est.model`` builds; checks what it returns."""
+def custom_trainer(params, n_features, classes, seed):
+    """A trainer of the network ``params.model`` builds; checks what it returns."""
     _engine.configure_threads()
     meta = {"n_features_in_": n_features, "classes_": classes, "n_classes_": 2,
             "target_type_": "binary", "n_outputs_": 1, "n_outputs_expected_": 1}
-    accepted = inspect.signature(est.model).parameters
+    accepted = inspect.signature(params.model).parameters
     available = {"n_features_in": lambda: n_features, "meta": lambda: meta,
-                 "compile_kwargs": lambda: {"optimizer": make_optimizer(est),
-                                            "loss": make_loss(est) or "binary_crossentropy"}}
+                 "compile_kwargs": lambda: {"optimizer": make_optimizer(params),
+                                            "loss": make_loss(params) or "binary_crossentropy"}}
     kwargs = {k: make() for k, make in available.items() if k in accepted}
     # Seeding TensorFlow clears its kernel cache (the next fit pays ~0.1 s):
     # only do it when the user asked for reproducibility.
-    with _network.global_rng_preserved(seed if est.random_state is not None else None):
-        model = est.model(**kwargs)
+    with _network.global_rng_preserved(seed if params.random_state is not None else None):
+        model = params.model(**kwargs)
     if not hasattr(model, "input_shape") or not callable(model):
         raise TypeError(
             f"The 'model' callable must return a Keras model, got {type(model).__name__}."
@@ -132,11 +96,11 @@ def custom_trainer(est, n_features, classes, seed):
             f"{n_features} features."
         )
     compiled = getattr(model, "optimizer", None)
-    return _engine.Trainer(model, compiled if compiled is not None else make_optimizer(est),
-                           make_loss(est))
+    return _engine.Trainer(model, compiled if compiled is not None else make_optimizer(params),
+                           make_loss(params))
 
 
-def incremental_trainer(est, fitted, n_features, classes, seed, X_first, architecture):
+def incremental_trainer(params, fitted, n_features, classes, seed, X_first, architecture):
     """``partial_fit``'s own trainer: a new network, or one continuing ``fitted``.
 
     ``fitted`` is the estimator's :class:`~skbinary._fitted.FittedNetwork`, or
@@ -144,23 +108,23 @@ def incremental_trainer(est, fitted, n_features, classes, seed, X_first, archite
     optimizer state a pickle kept is restored.
     """
     if fitted is not None and fitted.custom:
-        trainer = _engine.Trainer(fitted.keras_model(), make_optimizer(est), make_loss(est))
-    elif fitted is None and est.model is not None:
-        trainer = custom_trainer(est, n_features, classes, seed)
+        trainer = _engine.Trainer(fitted.keras_model(), make_optimizer(params), make_loss(params))
+    elif fitted is None and params.model is not None:
+        trainer = custom_trainer(params, n_features, classes, seed)
     else:  # the built-in network: as fitted, or as the parameters say on a first call
         _engine.configure_threads()
-        trainer = _new_builtin_trainer(est, n_features, architecture)
+        trainer = _new_builtin_trainer(params, n_features, architecture)
         if fitted is None:
             _network.initialize_weights(trainer.model, seed, X_first)
         else:
             trainer.model.set_weights(fitted.weights)
-    trainer.reset_optimizer(float_learning_rate(est))
+    trainer.reset_optimizer(float_learning_rate(params))
     saved = None if fitted is None else fitted.take_optimizer_state()
     if saved is not None:  # resume Adam's moments etc. where the pickle left them
         for var, value in zip(trainer.optimizer.variables, saved):
             var.assign(value)
-        if float_learning_rate(est) is not None:
-            trainer.optimizer.learning_rate = float_learning_rate(est)
+        if float_learning_rate(params) is not None:
+            trainer.optimizer.learning_rate = float_learning_rate(params)
     return trainer
 
 
@@ -196,41 +160,41 @@ def validation_metrics(scoring):
     return metrics
 
 
-def callbacks(est, early_stopping, scoring="loss"):
+def callbacks(params, early_stopping, scoring="loss"):
     """Fresh copies of the user's callbacks, then progress and early stopping."""
     from . import _hooks
 
-    found = [_hooks.fresh_copy(cb) for cb in (est.callbacks or ())]
+    found = [_hooks.fresh_copy(cb) for cb in (params.callbacks or ())]
     _hooks.warn_batch_hooks(found)
-    if est.verbose:
-        found.append(_hooks.ProgressLogger(est.verbose))
+    if params.verbose:
+        found.append(_hooks.ProgressLogger(params.verbose))
     if early_stopping:
         found.append(_hooks.BestEpochStopping(
-            f"val_{scoring}", scoring != "loss", est.n_iter_no_change,
-            stream=sys.stdout if est.verbose == 2 and not _hooks.in_worker_process()
+            f"val_{scoring}", scoring != "loss", params.n_iter_no_change,
+            stream=sys.stdout if params.verbose == 2 and not _hooks.in_worker_process()
             else None))
     return found
 
 
-def train_network(est, X32, y32, w32, classes, seed, *, batch_rows, scoring, **train_kwargs):
+def train_network(params, X32, y32, w32, classes, seed, *, batch_rows, scoring, **train_kwargs):
     """Train a new network for ``fit``: ``(FittedNetwork, history, interrupted)``.
 
     The built-in network comes from the pool and goes back to it; a user's
-    network is built by ``est.model``. ``train_kwargs`` (validation, callbacks,
+    network is built by ``params.model``. ``train_kwargs`` (validation, callbacks,
     epoch_data) go to :func:`skbinary._engine.train`.
     """
     n_features = X32.shape[1]
     built_in = key = None
-    if est.model is None:
-        built_in = architecture_of(est)
-        key, trainer = builtin_trainer(est, n_features, built_in, seed, X32)
+    if params.model is None:
+        built_in = _params.architecture(params)
+        key, trainer = builtin_trainer(params, n_features, built_in, seed, X32)
     else:
-        trainer = custom_trainer(est, n_features, classes, seed)
+        trainer = custom_trainer(params, n_features, classes, seed)
     try:
         with _tf.own_graphs():
             history, interrupted = _engine.train(
-                trainer, X32, y32, w32, epochs=est.epochs, seed=seed,
-                batch_size=batch_size(est.batch_size, batch_rows),
+                trainer, X32, y32, w32, epochs=params.epochs, seed=seed,
+                batch_size=batch_size(params.batch_size, batch_rows),
                 metrics=validation_metrics(scoring), **train_kwargs)
         # The built-in network is read before its pooled trainer goes back.
         fitted = FittedNetwork(trainer.model, custom=key is None, architecture=built_in)

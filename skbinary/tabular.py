@@ -565,15 +565,15 @@ def fit_model(frame, target, *, positive=None, drop=(), hidden_layer_sizes=DEFAU
         raise DataError(f"training on {source} failed: {exc}") from None
     fitted = pipeline.named_steps["classifier"]
     if not search:
-        training["f1"] = _f1(y01, pipeline.predict_proba(X)[:, 1], fitted.threshold)
+        training["f1"] = _f1(y01, pipeline.predict_proba(X)[:, 1], fitted.threshold_)
         training["f1_kind"] = "training-data"
     training.update(
-        hidden_layer_sizes=list(fitted.hidden_layer_sizes),
-        dropout=float(fitted.dropout),
+        hidden_layer_sizes=list(fitted._fitted.network.architecture["hidden_layer_sizes"]),
+        dropout=fitted._fitted.network.architecture["dropout"],
         epochs_run=int(fitted.n_iter_),
         interrupted=bool(getattr(fitted, "interrupted_", False)),
     )
-    model = TabularModel(pipeline, columns, target, labels, threshold=fitted.threshold,
+    model = TabularModel(pipeline, columns, target, labels, threshold=fitted.threshold_,
                          na_values=na_values, training=training)
     model._training_X = X  # for the save-and-reload check
     return model

@@ -37,6 +37,9 @@ BAD_FIT_INPUTS = [
     ("zero weight on a class", X_OK, Y_OK, (Y_OK == 1).astype(float), ValueError,
      "Only one class"),
     ("weights of wrong length", X_OK, Y_OK, np.ones(39), ValueError, "sample_weight"),
+    ("negative scalar weight", X_OK, Y_OK, -1.0, ValueError, "Negative values"),
+    ("zero scalar weight", X_OK, Y_OK, 0.0, ValueError, "sums to zero"),
+    ("nan scalar weight", X_OK, Y_OK, float("nan"), ValueError, "NaN"),
 ]
 
 
@@ -45,6 +48,15 @@ BAD_FIT_INPUTS = [
 def test_bad_fit_input_is_refused(name, X, y, w, error, match):
     with pytest.raises(error, match=match):
         small_classifier(epochs=1).fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize("name, X, y, w, error, match", [
+    case for case in BAD_FIT_INPUTS if "weight" in case[0] and "class" not in case[0]],
+    ids=[case[0] for case in BAD_FIT_INPUTS if "weight" in case[0]
+         and "class" not in case[0]])
+def test_partial_fit_refuses_bad_weights_as_fit_does(name, X, y, w, error, match):
+    with pytest.raises(error, match=match):
+        small_classifier().partial_fit(X, y, classes=[0, 1], sample_weight=w)
 
 
 BAD_PARAMS = [
@@ -67,6 +79,10 @@ BAD_PARAMS = [
     ("threshold", 1.0),
     ("model", "my_model"),
     ("verbose", -1),
+    ("random_state", -1),
+    ("random_state", "seed"),
+    ("ensemble_size", np.int64(0)),
+    ("batch_norm", np.int64(1)),
 ]
 
 

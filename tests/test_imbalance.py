@@ -61,8 +61,12 @@ def test_f1_threshold_matches_tuned_threshold_classifier_on_held_out_rows(data):
         FrozenEstimator(clf), scoring="f1", cv="prefit", refit=False,
         thresholds=np.unique(score),
     ).fit(X[val], y[val])
-    assert clf.threshold_ == tuned.best_threshold_
-    assert clf.threshold_ == choose_threshold(y[val], score).threshold
+    chosen = choose_threshold(y[val], score).threshold
+    assert chosen == tuned.best_threshold_
+    # threshold_ lies between the chosen held-out score and the next lower one:
+    # the held-out rows get the labels the tuned classifier gives them
+    assert score[score < chosen].max() < clf.threshold_ < chosen
+    np.testing.assert_array_equal(clf.predict(X[val]), tuned.predict(X[val]))
     np.testing.assert_array_equal(clf.predict(X), (clf.predict_proba(X)[:, 1]
                                                    >= clf.threshold_).astype(int))
 

@@ -18,7 +18,7 @@ MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
 LAYERS = {
     "_version": 0, "_tf": 0, "_network": 0, "_engine": 0, "_container": 1, "_checks": 1,
     "_csvdata": 1,
-    "_hooks": 1, "callbacks": 2, "_fitted": 2, "_fitdata": 3, "_trainers": 4,
+    "_hooks": 1, "callbacks": 2, "_fitted": 2, "_params": 2, "_fitdata": 3, "_trainers": 4,
     "_scikeras": 2, "_onnx": 2, "_persistence": 5, "_classifier": 6,
     "tabular": 7, "cli": 8, "__main__": 9, "__init__": 9,
 }

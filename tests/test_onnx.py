@@ -160,6 +160,16 @@ def test_string_labels_and_threshold_in_a_pipeline(spam_data):
         assert set(label) == {"ham", "spam"}
 
 
+@pytest.mark.parametrize("objective", ["f1", {"recall": 0.8}, {"precision": 0.9}])
+def test_learned_threshold_is_the_graph_threshold(binary_data, objective):
+    X, y = binary_data
+    clf = small_classifier(epochs=5, threshold=objective).fit(X, y)
+    assert clf.threshold_ != 0.5
+    label, _ = _assert_same(clf.to_onnx(X[:1]), clf, X)
+    p = clf.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(label, (p >= clf.threshold_).astype(int))
+
+
 @pytest.mark.parametrize("labels", [
     pytest.param(lambda y: y.astype(bool), id="bool"),
     pytest.param(lambda y: np.where(y == 1, 7, -3), id="int"),
@@ -239,7 +249,8 @@ def _with_plan(clf, plan):
     twin = KerasBinaryClassifier(**clf.get_params())
     twin.__dict__.update({k: v for k, v in clf.__dict__.items() if k.endswith("_")})
     twin._fitted = copy.copy(clf._fitted)
-    twin._fitted.forward = plan
+    twin._fitted.network = copy.copy(clf._fitted.network)
+    twin._fitted.network.forward = plan
     return twin
 
 
@@ -247,9 +258,9 @@ def test_diag_input_scaling_step(binary_data, fitted):
     X, _ = binary_data
     rng = np.random.RandomState(1)
     scale, offset = rng.uniform(0.5, 2, X.shape[1]), rng.normal(size=X.shape[1])
-    plan = [("diag", scale, offset), ("act", "tanh")] + list(fitted._fitted.forward)
+    plan = [("diag", scale, offset), ("act", "tanh")] + list(fitted._fitted.network.forward)
     clf = _with_plan(fitted, plan)
-    expected = expit(forward_logit(fitted._fitted.forward, np.tanh(X * scale + offset)))
+    expected = expit(forward_logit(fitted._fitted.network.forward, np.tanh(X * scale + offset)))
     for dtype in (np.float32, np.float64):
         _, proba = _run(to_onnx(clf, X[:1].astype(dtype)), X.astype(dtype))
         np.testing.assert_allclose(proba[:, 1], expected, atol=ATOL, rtol=0)
@@ -262,6 +273,6 @@ def test_diag_input_scaling_step(binary_data, fitted):
 ])
 def test_unknown_steps_are_named(binary_data, fitted, step, message):
     X, _ = binary_data
-    clf = _with_plan(fitted, list(fitted._fitted.forward) + [step])
+    clf = _with_plan(fitted, list(fitted._fitted.network.forward) + [step])
     with pytest.raises(ValueError, match=message):
         to_onnx(clf, X[:1])

@@ -8,9 +8,11 @@ import keras
 import numpy as np
 import pytest
 
+from sklearn.base import clone
+
 import skbinary
 from conftest import small_classifier
-from skbinary import ModelFileError
+from skbinary import KerasBinaryClassifier, ModelFileError
 from skbinary._network import KerasArchitecture
 
 
@@ -275,3 +277,32 @@ def test_saved_file_follows_the_umask(fitted, tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "m.skb").stat().st_mode & 0o777 == 0o644
+
+
+def test_numpy_scalar_parameters_are_saved_as_their_values(binary_data, tmp_path):
+    # What GridSearchCV over np.arange(...) or np.linspace(...) hands the estimator.
+    X, y = binary_data
+    params = dict(hidden_layer_sizes=(np.int64(8),), epochs=np.int64(3),
+                  batch_size=np.int64(64), dropout=np.float64(0.1),
+                  batch_norm=np.bool_(False), random_state=np.int64(3),
+                  class_weight={np.int64(0): np.float32(1.0), np.int64(1): 2})
+    clf = KerasBinaryClassifier(**params).fit(X, y)
+    path = tmp_path / "model.skb"
+    clf.save(path)
+    loaded = skbinary.load(path)
+    assert loaded.get_params()["random_state"] == 3
+    assert loaded.get_params()["batch_size"] == 64
+    assert loaded.get_params()["class_weight"] == {0: 1.0, 1: 2.0}
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # the loaded parameters reproduce the fit
+    refit = clone(loaded).fit(X, y)
+    np.testing.assert_array_equal(refit.predict_proba(X), clf.predict_proba(X))
+
+
+def test_random_state_instance_is_saved_as_none(binary_data, tmp_path):
+    X, y = binary_data
+    clf = small_classifier(epochs=1, random_state=np.random.RandomState(0)).fit(X, y)
+    path = tmp_path / "model.skb"
+    clf.save(path)
+    loaded = skbinary.load(path)
+    assert loaded.random_state is None
