@@ -248,8 +248,8 @@ def train(
 ):
     """Train ``trainer.model`` in place, notifying ``callbacks``; return its history.
 
-    The loop knows no metric and prints nothing: after each epoch it builds a
-    ``logs`` dict (``loss``, ``val_<name>`` for each of ``metrics`` on the
+    The loop has no metric of its own and prints nothing: after each epoch it
+    builds a ``logs`` dict (``loss``, ``val_<name>`` for each of ``metrics`` on the
     validation data, ``learning_rate``) and hands it to the callbacks' Keras
     hooks ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end`` and
     ``on_train_end``. A callback stops training by setting

@@ -123,7 +123,7 @@ def test_every_activation_predicts_like_keras(binary_data, activation):
 
 
 def test_one_row_predicts_as_in_a_batch(fitted, spam_data):
-    # docs/user_guide/speed.rst: "to within 1e-15" (issue 11.17), for every row
+    # docs/user_guide/speed.rst: "to within 1e-15", for every row
     X, _ = spam_data
     batch = fitted.predict_proba(X)
     alone = np.array([fitted.predict_proba(X[i : i + 1])[0] for i in range(len(X))])
@@ -332,13 +332,13 @@ def test_custom_functional_model_predicts_through_keras(binary_data):
                                atol=1e-9)
 
 
-# ---------------------------------------------------------------- hardening (issue 11)
+# ----------------------------- fixed learned state, threads, overflow, quiet start
 
 @pytest.mark.parametrize("change", [{"activation": "tanh"}, {"hidden_layer_sizes": (4,)},
                                     {"batch_norm": True}, {"dropout": 0.5},
                                     {"input_scaling": None}, {"ensemble_size": 2}])
 def test_fitted_architecture_survives_set_params(spam_data, tmp_path, change):
-    # Everything learned, the architecture included, is fixed at fit (issue 11.1).
+    # Everything learned, the architecture included, is fixed at fit.
     X, y = spam_data
     clf = small_classifier(epochs=3).fit(X, y)
     expected = clf.predict_proba(X)
@@ -371,7 +371,7 @@ def _dropout_network(n_features_in):
 
 
 def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
-    # issue 11.4: threads must neither mix their seeds nor change global state
+    # threads must neither mix their seeds nor change global state
     import threading
 
     X, y = binary_data
@@ -402,7 +402,7 @@ def test_concurrent_seeded_custom_fits_equal_serial_ones(binary_data):
 
 
 def test_overflow_is_refused_not_nan(fitted, spam_data, binary_data):
-    # issue 11.5: never return non-finite probabilities
+    # never return non-finite probabilities
     X, y = spam_data
     huge = np.full((3, X.shape[1]), 1.7e308)  # finite float64 values
     huge[1] *= -1
@@ -451,7 +451,7 @@ def test_column_of_tiny_spread_predicts_finite_probabilities():
 
 
 def test_early_stopping_score_undefined_on_validation_falls_back_to_loss(binary_data):
-    # issue 11.6: a validation split with one class weighted cannot give a ROC-AUC
+    # a validation split with one class weighted cannot give a ROC-AUC
     X, y = binary_data
     rng = np.random.RandomState(0)
     w = np.where(y == 1, (rng.rand(len(y)) < 0.05).astype(float), 1.0)
@@ -465,7 +465,7 @@ def test_early_stopping_score_undefined_on_validation_falls_back_to_loss(binary_
 
 
 def test_partial_fit_gives_no_tensorflow_warning(binary_data, caplog, monkeypatch):
-    # issue 11.13: fresh partial_fit estimators do not set off TF's retracing warning
+    # fresh partial_fit estimators do not set off TF's retracing warning
     import logging
 
     from tensorflow.python.eager.polymorphic_function import polymorphic_function as pf
@@ -482,7 +482,7 @@ def test_partial_fit_gives_no_tensorflow_warning(binary_data, caplog, monkeypatc
 
 @pytest.mark.slow  # a fresh process imports TF; test_cli's fit checks the same helper
 def test_first_fit_prints_no_tensorflow_start_up_noise(tmp_path):
-    # issue 11.13: TF's CUDA/oneDNN start-up lines ignore TF_CPP_MIN_LOG_LEVEL
+    # TF's CUDA/oneDNN start-up lines ignore TF_CPP_MIN_LOG_LEVEL
     import os
     import subprocess
     import sys

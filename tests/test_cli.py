@@ -423,10 +423,9 @@ def test_fit_writes_into_the_working_folder_by_default(tmp_path, monkeypatch, ca
 
 
 # --------------------------------------------------------------------------- #
-# Hardening (issue 11): separators, ID columns, one rule for labels
+# Separators, ID columns and the one rule for labels
 # --------------------------------------------------------------------------- #
 def test_semicolon_file_is_sniffed_and_said(tmp_path, capsys):
-    # issue 11.14
     make_frame().to_csv(tmp_path / "d.csv", index=False, sep=";")
     assert main(["fit", str(tmp_path / "d.csv"), "--target", "label", *FAST,
                  "--out", str(tmp_path / "m.zip")]) == 0
@@ -435,7 +434,7 @@ def test_semicolon_file_is_sniffed_and_said(tmp_path, capsys):
     assert "columns:         3 (2 numeric" in captured.out
     frame = read_csv(tmp_path / "d.csv", sep=";")
     assert list(frame.columns) == ["x1", "x2", "color", "label"]
-    # issue 11.12: the model file follows the umask, like any new file
+    # the model file follows the umask, like any new file
     umask = os.umask(0o022)
     os.umask(umask)
     assert (tmp_path / "m.zip").stat().st_mode & 0o777 == 0o666 & ~umask
@@ -452,7 +451,7 @@ def test_sep_option(tmp_path, capsys):
 
 
 def test_id_column_is_dropped_with_a_note(tmp_path, capsys):
-    # issue 11.15: a unique-per-row column would be memorised, then never seen again
+    # a unique-per-row column would be memorised, then never seen again
     frame = make_frame()
     frame.insert(0, "CustomerID", [f"C{i:05d}" for i in range(len(frame))])
     frame.to_csv(tmp_path / "d.csv", index=False)
@@ -465,7 +464,7 @@ def test_id_column_is_dropped_with_a_note(tmp_path, capsys):
 
 
 def test_numeric_labels_match_by_value_in_every_command(tmp_path, capsys):
-    # issue 11.16: "1" and "1.0" are one class in fit, as in report
+    # "1" and "1.0" are one class in fit, as in report
     frame = make_frame()
     frame["label"] = np.where(frame["label"] == "yes", "1", "0")
     frame.loc[:9, "label"] = frame.loc[:9, "label"] + ".0"
@@ -481,12 +480,11 @@ def test_numeric_labels_match_by_value_in_every_command(tmp_path, capsys):
 
 @pytest.mark.parametrize("negative, positive", [
     ("9", "10"), ("-1", "1"), ("no", "yes"),
-    # numbers that are not integers, and infinities, compare as numbers too (the
-    # split once sent them to sklearn's target check, which refused "0.5"/"1.5")
+    # numbers that are not integers, and infinities, compare as numbers too
     ("0.5", "1.5"), ("2.5", "10"), ("-inf", "-5"), ("5", "1e400"),
 ])
 def test_positive_label_follows_the_package_rule(negative, positive):
-    # issue 12: the greater label is positive, compared as numbers when both are
+    # the greater label is positive, compared as numbers when both are
     # ("10" > "9", where text order says otherwise), as for the estimator's classes_
     frame = make_frame()
     frame["label"] = np.where(frame["label"] == "yes", positive, negative)

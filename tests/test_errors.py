@@ -159,7 +159,7 @@ def test_failed_refit_in_training_keeps_the_fitted_model(fitted):
     np.testing.assert_array_equal(fitted.predict_proba(X_OK), before)
 
 
-# ---------------------------------------------------------------- hardening (issue 11)
+# -------------------------------------------- parameters checked at fit and predict
 
 NAN, INF = float("nan"), float("inf")
 
@@ -170,7 +170,7 @@ NAN, INF = float("nan"), float("inf")
     ("class_weight", {0: NAN}), ("class_weight", {1: -2.0}),
 ])
 def test_non_finite_parameters_name_themselves(param, value):
-    # issue 11.2: every numeric parameter is checked finite and in range
+    # every numeric parameter is checked finite and in range
     with pytest.raises(ValueError, match=param):
         small_classifier(epochs=1, **{param: value}).fit(X_OK, Y_OK)
 
@@ -178,7 +178,7 @@ def test_non_finite_parameters_name_themselves(param, value):
 @pytest.mark.parametrize("value, error", [(None, TypeError), ("0.5", ValueError),
                                           (-3, ValueError), (NAN, ValueError)])
 def test_threshold_set_after_fit_is_checked_at_predict(fitted, value, error):
-    # issue 11.3: predict-time parameters are validated at predict time
+    # predict-time parameters are validated at predict time
     fitted.set_params(threshold=value)
     try:
         with pytest.raises(error, match="threshold"):
@@ -188,7 +188,7 @@ def test_threshold_set_after_fit_is_checked_at_predict(fitted, value, error):
 
 
 def test_model_instance_or_class_says_what_to_pass():
-    # issue 11.9: the scikeras habit of passing a model, or the class itself
+    # the scikeras habit of passing a model, or the class itself
     import keras
 
     net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])

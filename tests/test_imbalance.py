@@ -1,4 +1,4 @@
-"""Imbalance handled inside training (issue 13): a threshold learned in fit,
+"""Imbalance handled inside training: a threshold learned in fit,
 a sampler redrawn every epoch, and the focal loss."""
 
 import pickle

@@ -152,8 +152,8 @@ def test_single_class_in_y_true():
 
 
 def test_single_label_minus_one_is_the_negative_of_minus_one_and_one():
-    # issue 12: the one label rule of skbinary._checks.binary_labels, which the
-    # plots follow too; this raised "positive class cannot be inferred" before
+    # the one label rule of skbinary._checks.binary_labels, which the plots
+    # follow too
     r = binary_report([-1, -1, -1], y_pred=[-1, 1, -1])
     assert (r.neg_label, r.pos_label, r.tn, r.fp) == (-1, 1, 2, 1)
     r = binary_report([-1, -1, -1], [0.2, 0.6, 0.9], threshold=0.5)

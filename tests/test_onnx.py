@@ -66,7 +66,7 @@ def test_import_skbinary_does_not_import_skl2onnx():
 
 
 def test_skl2onnx_to_onnx_converts_a_pipeline_like_logistic_regression(data32):
-    # the call, straight through skl2onnx, with its default zipmap outputs
+    # skl2onnx's own to_onnx, with its default zipmap outputs
     X, y = data32
     pipe = make_pipeline(StandardScaler(), small_classifier(epochs=5)).fit(X, y)
     skbinary.register_onnx_converter()

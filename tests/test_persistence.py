@@ -85,7 +85,7 @@ def test_custom_model_round_trip(binary_data, tmp_path):
     clf.save(tmp_path / "m.skb")
     loaded = skbinary.load(tmp_path / "m.skb")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
-    # as docs/user_guide/persistence.rst says (issue 11.18): model rebuilds the network
+    # as docs/user_guide/persistence.rst says: model rebuilds the network
     assert isinstance(loaded.model, KerasArchitecture)
     # it keeps training the same network, and a refit rebuilds the same architecture
     loaded.partial_fit(X, y)
@@ -161,7 +161,7 @@ def test_save_before_fit():
         skbinary.KerasBinaryClassifier().save(os.devnull)
 
 
-# ---------------------------------------------------------------- hardening (issue 11)
+# ------------------------------------------- damaged, tampered and unwritable files
 
 def _rewrite(src, dst, edit_meta=None, keras_bytes=None):
     """Copy a model file, editing its metadata and/or replacing its network."""
@@ -177,7 +177,7 @@ def _rewrite(src, dst, edit_meta=None, keras_bytes=None):
 
 
 def test_every_single_byte_corruption_is_a_model_file_error(fitted, tmp_path):
-    # issue 11.7: zlib.error and friends never leak
+    # zlib.error and friends never leak
     good = tmp_path / "good.skb"
     fitted.save(good)
     data = good.read_bytes()
@@ -222,7 +222,7 @@ TAMPERED = [
 
 @pytest.mark.parametrize("name, edit, fragment", TAMPERED, ids=[t[0] for t in TAMPERED])
 def test_tampered_metadata_is_refused(fitted, tmp_path, name, edit, fragment):
-    # issue 11.8: the whole file is validated on load, as fit validates its input
+    # the whole file is validated on load, as fit validates its input
     fitted.save(tmp_path / "m.skb")
     bad = _rewrite(tmp_path / "m.skb", tmp_path / "bad.skb", edit)
     with pytest.raises(ModelFileError, match=fragment):
@@ -240,7 +240,7 @@ def test_softmax_network_in_a_model_file_is_refused(fitted, tmp_path):
 
 
 def test_save_errors_name_the_target(fitted, tmp_path, monkeypatch):
-    # issue 11.10: the message names the file asked for, not the temporary one
+    # the message names the file asked for, not the temporary one
     target = tmp_path / "missing" / "m.skb"
     with pytest.raises(FileNotFoundError, match="missing/m.skb") as info:
         fitted.save(target)
@@ -270,7 +270,7 @@ def test_unreadable_file_says_permission_denied(fitted, tmp_path, monkeypatch):
 
 
 def test_saved_file_follows_the_umask(fitted, tmp_path):
-    # issue 11.12: a model meant to be shared is readable as the umask says
+    # a model meant to be shared is readable as the umask says
     old = os.umask(0o022)
     try:
         fitted.save(tmp_path / "m.skb")

@@ -204,13 +204,12 @@ def test_precision_recall_threshold_above_all_scores(scores):
     y, score = scores
     _, ax = plot_precision_recall(y, score, threshold=2.0)
     # Nothing predicted positive: recall 0 and precision 0.0, binary_report's
-    # zero_division=0 (issue 12: it was 1.0, the curve's end point, before).
+    # zero_division=0 (not 1.0, the curve's end point).
     assert line_by_label(ax, "threshold").get_xydata()[0].tolist() == [0.0, 0.0]
 
 
 def test_markers_agree_with_binary_report_when_nothing_is_predicted_positive():
-    # issue 12: at 0.9 nothing is predicted positive; the report said precision
-    # 0.0 and the precision-recall marker 1.0
+    # at 0.9 nothing is predicted positive: marker and report both say precision 0.0
     y = np.array([0, 1, 0, 1, 1, 0])
     score = np.array([0.1, 0.8, 0.3, 0.6, 0.4, 0.7])
     report = binary_report(y, score, threshold=0.9)
@@ -227,8 +226,7 @@ def test_markers_agree_with_binary_report_when_nothing_is_predicted_positive():
 
 
 def test_plots_and_binary_report_follow_one_label_rule():
-    # issue 12: -1 alone is the negative of {-1, 1}, for the report as for the
-    # plots (binary_report raised "positive class cannot be inferred" before)
+    # -1 alone is the negative of {-1, 1}, for the report as for the plots
     y_true, y_score = [-1, -1, -1], [0.2, 0.6, 0.9]
     report = binary_report(y_true, y_score)
     assert (report.neg_label, report.pos_label) == (-1, 1)
@@ -392,7 +390,7 @@ def test_missing_matplotlib_message(monkeypatch):
 @pytest.mark.parametrize("plot", [plot_confusion_matrix, plot_precision_recall, plot_roc,
                                   plot_threshold_curves])
 def test_estimator_and_X_instead_of_labels_and_scores(plot):
-    # issue 11.11: plot_*(estimator, X), a natural mistake, says what to pass
+    # plot_*(estimator, X), a natural mistake, says what to pass
     from skbinary import KerasBinaryClassifier
 
     with pytest.raises(TypeError, match=r"y_true.*estimator.*predict_proba\(X\)\[:, 1\]"):

@@ -87,7 +87,7 @@ def test_random_input_predicts_or_fails_clearly(fitted, data):
     assert np.all(np.isfinite(proba))
 
 
-# ---------------------------------------------------------------- hardening (issue 11)
+# ------------------------------------------------------- model files and parameters
 
 @pytest.fixture(scope="module")
 def model_bytes(fitted, tmp_path_factory):
@@ -118,7 +118,7 @@ def damaged(draw, data):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_damaged_model_files_give_only_model_file_error(model_bytes, tmp_path, data):
-    # issue 11.7: any unreadable, corrupted or tampered file -> ModelFileError
+    # any unreadable, corrupted or tampered file -> ModelFileError
     import skbinary
 
     path = tmp_path / "damaged.skb"
@@ -149,7 +149,7 @@ ONE_PARAMETER = st.one_of(*[st.tuples(st.just(name), values)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ONE_PARAMETER, st.booleans())
 def test_random_parameters_fit_or_name_the_parameter(param, early_stopping):
-    # issue 11.2: a fitted model, or a ValueError/TypeError naming the parameter
+    # a fitted model, or a ValueError/TypeError naming the parameter
     name, value = param
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(40, 3)), np.array([0, 1] * 20)

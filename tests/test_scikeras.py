@@ -119,7 +119,7 @@ def test_adopted_model_instance_refits_the_same_architecture(binary_data):
         warnings.simplefilter("ignore")
         clf.fit(X, y)
     adopted = KerasBinaryClassifier.from_scikeras(clf)
-    # as docs/user_guide/scikeras.rst says (issue 11.18)
+    # as docs/user_guide/scikeras.rst says
     assert adopted.optimizer == "rmsprop" and adopted.learning_rate == 0.01
     assert adopted.class_weight == "balanced"
     assert type(adopted.model).__name__ == "KerasArchitecture"
