@@ -78,15 +78,24 @@ class Trainer:
     grad_masks : list of ndarray or None, default=None
         Multipliers of the gradients, aligned with the trainable variables
         (None where there is none), e.g. to keep ensemble members apart.
+    member_weights : bool, default=False
+        With ``members``: the weights given to :func:`train` are one column a
+        member, ``(n_samples, n_members)``, so that each member can leave out
+        rows of its own (cross-fitted members).
     """
 
-    def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None):
+    def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None,
+                 member_weights=False):
+        import keras
         import tensorflow as tf
 
+        if member_weights and not members:
+            raise ValueError("member_weights needs an ensemble (members=True).")
         self.model = model
         self.optimizer = optimizer
         self.loss = loss
         self._members = members
+        self._member_weights = member_weights
         self._masks = None if grad_masks is None else [
             None if m is None else tf.constant(m) for m in grad_masks]
         # Keras callbacks (ReduceLROnPlateau, LearningRateScheduler) reach the
@@ -102,7 +111,7 @@ class Trainer:
             input_signature=[
                 tf.TensorSpec([None, n_features], tf.float32),
                 tf.TensorSpec([None], tf.float32),
-                tf.TensorSpec([None], tf.float32),
+                tf.TensorSpec([None, None] if member_weights else [None], tf.float32),
                 tf.TensorSpec([None], tf.int32),
                 tf.TensorSpec([], tf.int32),
             ],
@@ -111,6 +120,17 @@ class Trainer:
             lambda X: self.model(X, training=False),
             input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
         )
+        self._member_predict = tf.function(
+            lambda X: keras.activations.sigmoid(self._member_logits(X, training=False)),
+            input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
+        ) if members else None
+
+    def _member_logits(self, X, training):
+        """The members' logits, one column a member (the layers before their mean)."""
+        logits = X
+        for layer in self.model.layers[:-1]:
+            logits = layer(logits, training=training)
+        return logits
 
     def reset_optimizer(self, learning_rate):
         """Restore the optimizer's freshly built state and set its learning rate.
@@ -141,20 +161,27 @@ class Trainer:
             size = tf.cast(tf.shape(idx)[0], tf.float32)
             with tf.GradientTape() as tape:
                 if self._members:
-                    logits = xb
-                    for layer in self.model.layers[:-1]:
-                        logits = layer(logits, training=True)
+                    logits = self._member_logits(xb, training=True)
                     proba = keras.activations.sigmoid(logits)  # one column a member
                     yb = tf.broadcast_to(yb, tf.shape(proba))
                 else:
                     proba = self.model(xb, training=True)
-                # Keras finds the logit behind the sigmoid: numerically stable;
-                # the loss is averaged over the last axis (the members).
-                if self.loss is None:
-                    losses = keras.losses.binary_crossentropy(yb, proba)
+                if self._member_weights:
+                    # one loss a row and member, each member weighted on its own
+                    if self.loss is None:
+                        losses = tf.nn.sigmoid_cross_entropy_with_logits(yb, logits)
+                    else:
+                        losses = self.loss(yb[..., None], proba[..., None])
+                    k = tf.cast(tf.shape(logits)[1], tf.float32)
+                    loss = tf.reduce_sum(wb * losses) / (size * k)
                 else:
-                    losses = self.loss(yb, proba)
-                loss = tf.reduce_sum(wb * losses) / size
+                    # Keras finds the logit behind the sigmoid: numerically stable;
+                    # the loss is averaged over the last axis (the members).
+                    if self.loss is None:
+                        losses = keras.losses.binary_crossentropy(yb, proba)
+                    else:
+                        losses = self.loss(yb, proba)
+                    loss = tf.reduce_sum(wb * losses) / size
                 if self.model.losses:
                     loss = loss + tf.add_n(self.model.losses)
             grads = tape.gradient(loss, variables)
@@ -171,6 +198,18 @@ class Trainer:
             for i in range(0, X.shape[0], batch_size)
         ]
         return np.concatenate(out) if out else np.empty(0, np.float32)
+
+    def held_out_proba(self, X, member, batch_size=65536):
+        """Each row's probability by the member that left it out (float32).
+
+        ``member[i]`` is the ensemble member that did not train on row ``i``.
+        """
+        out = [
+            np.asarray(self._member_predict(X[i : i + batch_size]))
+            for i in range(0, X.shape[0], batch_size)
+        ]
+        proba = np.concatenate(out) if out else np.empty((0, 1), np.float32)
+        return proba[np.arange(len(member)), member]
 
 
 def acquire(key, factory):
@@ -263,16 +302,19 @@ def train(
         Trainer whose weights and optimizer are already initialised.
     X : ndarray of shape (n_samples, n_features), float32
     y : ndarray of shape (n_samples,), float32 in {0, 1}
-    w : ndarray of shape (n_samples,), float32
-        Per-sample weights (sample_weight times class weight).
+    w : ndarray of shape (n_samples,) or (n_samples, n_members), float32
+        Per-sample weights (sample_weight times class weight); one column a
+        member for a trainer with ``member_weights``.
     epochs : int
         Most passes over the data.
     batch_size : int
         Minibatch size.
     seed : int
         Seed of the per-epoch shuffles.
-    validation : tuple (X_val, y_val, w_val) or None
-        Held-out data scored after each epoch by ``metrics``.
+    validation : tuple (X_val, y_val, w_val[, member]) or None
+        Held-out data scored after each epoch by ``metrics``. With ``member``
+        (cross-fitted members), row ``i`` is scored by ``member[i]`` alone, the
+        member that left it out.
     metrics : dict of str to callable(y, proba, w) -> float, default=None
         Validation metrics, logged as ``val_<name>``.
     callbacks : sequence of keras.callbacks.Callback
@@ -389,6 +431,6 @@ def _validation_logs(trainer, validation, metrics):
     """``{"val_<name>": value}`` of ``metrics`` on the validation data (if any)."""
     if validation is None:
         return {}
-    Xv, yv, wv = validation
-    pv = trainer.predict_proba(Xv)
+    Xv, yv, wv, *member = validation
+    pv = trainer.held_out_proba(Xv, member[0]) if member else trainer.predict_proba(Xv)
     return {f"val_{name}": float(fn(yv, pv, wv)) for name, fn in (metrics or {}).items()}

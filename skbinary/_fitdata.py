@@ -8,9 +8,11 @@ resamples and learns a threshold on the held-out rows (``learned_threshold``).
 here too. Nothing here knows Keras.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 
 from ._checks import check_binary_target, check_sample_weight, check_threshold
@@ -140,6 +142,56 @@ def validation_split(y_enc, validation_fraction, seed):
             f"classes in each part ({exc}). Use more data, a larger validation_fraction, "
             "or early_stopping=False."
         ) from None
+
+
+def check_cross_fit(params):
+    """Refuse ``validation="cross_fit"`` where the members cannot cross-fit."""
+    why = ("it needs an ensemble (ensemble_size >= 2), each member leaving out "
+           "its own fold" if params.ensemble_size < 2 else
+           "a network of your own (model=) has no members" if params.model is not None
+           else "a sampler redraws the training rows each epoch, which have no "
+           "fold" if params.sampler is not None else None)
+    if why is not None:
+        raise ValueError(f"validation='cross_fit' cannot be used: {why}. Use "
+                         "validation='holdout'.")
+
+
+def member_folds(y_enc, n_members, seed):
+    """The member that leaves each row out: stratified folds, one a member."""
+    folds = np.empty(y_enc.shape[0], dtype=np.intp)
+    try:
+        with warnings.catch_warnings():  # a class too rare for the folds: said below
+            warnings.simplefilter("ignore", UserWarning)
+            splits = list(StratifiedKFold(n_members, shuffle=True, random_state=seed)
+                          .split(np.zeros((len(y_enc), 1)), y_enc))
+        for member, (_, held_out) in enumerate(splits):
+            folds[held_out] = member
+    except ValueError as exc:
+        raise ValueError(
+            f"validation='cross_fit' cannot leave out one fold of {len(y_enc)} samples "
+            f"for each of {n_members} members with both classes in each fold ({exc}). "
+            "Use more data, validation='holdout' or early_stopping=False."
+        ) from None
+    if min(np.bincount(y_enc[folds == m], minlength=2).min()
+           for m in range(n_members)) == 0:
+        raise ValueError(
+            f"validation='cross_fit' needs both classes in each of the {n_members} "
+            f"folds; the rarer class has {np.bincount(y_enc).min()} samples. Use "
+            "validation='holdout' or early_stopping=False.")
+    return folds
+
+
+def member_weights(w, folds, n_members):
+    """Weights ``(n_rows, n_members)``: member ``m`` gives its own fold weight 0.
+
+    Scaled by ``n_members / (n_members - 1)``, so that each member's weights
+    keep a mean of 1 over the rows it trains on. ``folds`` None: every member
+    trains on every row.
+    """
+    if folds is None:
+        return np.repeat(w[:, None], n_members, axis=1)
+    keep = folds[:, None] != np.arange(n_members)[None, :]
+    return (w[:, None] * keep * (n_members / (n_members - 1))).astype(np.float32)
 
 
 def sampler_weighted(validation, y_train, y_resampled):

@@ -59,6 +59,7 @@ from ._checks import (
 from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
 
 SHAPES = ("network", "trainer", "data", "decision", "nothing")
+VALIDATIONS = ("holdout", "cross_fit")
 
 
 def _same(value):
@@ -281,6 +282,9 @@ PARAMETERS = (
     Param("validation_fraction", 0.2, "float in (0, 1)",
           _number("validation_fraction", min_val=0.0, max_val=1.0,
                   include_boundaries="neither"), "data"),
+    # The compiled epoch of cross-fitted members takes a weight per member.
+    Param("validation", "holdout", _words(VALIDATIONS),
+          _choice("validation", VALIDATIONS), "trainer"),
     Param("n_iter_no_change", 20, "int >= 1",
           _number("n_iter_no_change", numbers.Integral, min_val=1), "data"),
     Param("scoring", "loss", _words(SCORINGS), _choice("scoring", SCORINGS), "data"),

@@ -50,17 +50,20 @@ def make_loss(params):
     )
 
 
-def _new_builtin_trainer(params, n_features, architecture):
+def _new_builtin_trainer(params, n_features, architecture, member_weights=False):
     model = _network.new_network(n_features, architecture)
     return _engine.Trainer(model, make_optimizer(params), make_loss(params),
                            members=_network.ensemble_size_of(model) > 1,
-                           grad_masks=_network.member_masks(model))
+                           grad_masks=_network.member_masks(model),
+                           member_weights=member_weights)
 
 
 def builtin_trainer(params, n_features, architecture, seed, X):
     """``(pool key, trainer)``: a pooled built-in trainer, freshly initialised."""
     key = _params.trainer_key(params, n_features)
-    trainer = _engine.acquire(key, lambda: _new_builtin_trainer(params, n_features, architecture))
+    cross_fit = params.validation == "cross_fit"
+    trainer = _engine.acquire(key, lambda: _new_builtin_trainer(
+        params, n_features, architecture, member_weights=cross_fit))
     _network.initialize_weights(trainer.model, seed, X)
     trainer.reset_optimizer(float_learning_rate(params))
     return key, trainer
@@ -137,7 +140,7 @@ def watched_score(scoring, validation):
     """
     if scoring == "loss" or validation is None:
         return scoring
-    _, y_val, w_val = validation
+    y_val, w_val = validation[1], validation[2]
     if w_val[y_val == 1].sum() > 0 and w_val[y_val == 0].sum() > 0:
         return scoring
     warnings.warn(
@@ -177,11 +180,21 @@ def callbacks(params, early_stopping, scoring="loss"):
 
 
 def train_network(params, X32, y32, w32, classes, seed, *, batch_rows, scoring, **train_kwargs):
-    """Train a new network for ``fit``: ``(FittedNetwork, history, interrupted)``.
+    """Train a new network for ``fit``.
 
     The built-in network comes from the pool and goes back to it; a user's
     network is built by ``params.model``. ``train_kwargs`` (validation, callbacks,
     epoch_data) go to :func:`skbinary._engine.train`.
+
+    Returns
+    -------
+    fitted : FittedNetwork
+    history : dict of list of float
+    interrupted : bool
+    held_out : ndarray or None
+        With cross-fitted members (a ``validation`` that names each row's
+        member), each validation row's probability by the member that left
+        it out, after training; else None.
     """
     n_features = X32.shape[1]
     built_in = key = None
@@ -198,7 +211,10 @@ def train_network(params, X32, y32, w32, classes, seed, *, batch_rows, scoring, 
                 metrics=validation_metrics(scoring), **train_kwargs)
         # The built-in network is read before its pooled trainer goes back.
         fitted = FittedNetwork(trainer.model, custom=key is None, architecture=built_in)
+        validation = train_kwargs.get("validation")
+        held_out = (trainer.held_out_proba(validation[0], validation[3])
+                    if validation is not None and len(validation) == 4 else None)
     finally:
         if key is not None:
             _engine.release(key, trainer)
-    return fitted, history, interrupted
+    return fitted, history, interrupted, held_out
