@@ -459,6 +459,46 @@ def _count_better(means, metric, model, reference, strict):
     return f"{int(better.sum())}/{len(table)}"
 
 
+ROC_GAP = 0.03  # issue 20: no dataset more than this ROC-AUC below the best other
+
+
+def targets_section(means, specs):
+    """Issue 20's targets for each skbinary configuration vs the three baselines."""
+    baselines = [s.name for s in specs if s.kind == "sklearn"]
+    if set(baselines) != {"logreg", "mlp", "hgb"}:
+        return ""
+    roc, fit = means["roc_auc"].unstack("model"), means["fit_s"].unstack("model")
+    n = len(roc)
+    header = ["skbinary config", "mean rank ROC-AUC", "mean rank PR-AUC",
+              "mean rank log loss", "HGB better ROC-AUC", "datasets more than "
+              f"{ROC_GAP} ROC-AUC below the best other", "fit s: config / HGB"]
+    rows = []
+    for spec in (s for s in specs if s.kind == "skbinary"):
+        group = [spec.name, *baselines]
+        cells = []
+        for metric in HIGHER_IS_BETTER:
+            mean_rank = ranks(means, metric, group).mean()
+            first = mean_rank[spec.name] <= mean_rank.drop(spec.name).min()
+            cells.append(f"{mean_rank[spec.name]:.2f} "
+                         f"({'first' if first else 'not first'}; best other "
+                         f"{mean_rank.drop(spec.name).min():.2f})")
+        hgb_better = int((roc["hgb"] > roc[spec.name]).sum())
+        gap = roc[spec.name] - roc[baselines].max(axis=1)
+        below = gap[gap < -ROC_GAP].sort_values()
+        below_text = ", ".join(f"{d} {g:+.3f}" for d, g in below.items()) or "none"
+        rows.append([spec.name, *cells,
+                     f"{hgb_better}/{n} (target <= {n / 3:.1f})",
+                     f"{len(below)}: {below_text}",
+                     f"{fit[spec.name].sum():.1f} / {fit['hgb'].sum():.1f}"])
+    return ("## Issue 20's targets\n\n"
+            "Ranks among the configuration and the three baselines (1 = best); "
+            "fit seconds summed over the datasets (mean fold fit per dataset). "
+            "Targets: mean rank first on each metric; HGB better on ROC-AUC on at "
+            f"most a third of the datasets; no dataset more than {ROC_GAP} "
+            "ROC-AUC below the best baseline; summed fit time at most HGB's.\n\n"
+            + md_table(header, rows))
+
+
 def gap_section(means, models, baselines):
     """Worst-case gap of every model to the best of the other baselines."""
     header = ["model", *(f"worst {LABELS[m]} gap (dataset)" for m in HIGHER_IS_BETTER)]
@@ -538,6 +578,8 @@ def report(results, meta, specs, ctx):
         sections.append(head_to_head_section(means, specs))
     if baselines:
         sections.append(gap_section(means, models, baselines))
+    if skb:
+        sections.append(targets_section(means, specs))
     sections += [metric_section(means, stds, m, models) for m in METRICS]
     sections.append(variant_section(
         results, skb, "raw", "Without StandardScaler (all-numeric datasets)",
