@@ -213,6 +213,11 @@ default=1e-3
         ``sampler``.
     n_iter_no_change : int, default=20
         Patience of early stopping, in epochs.
+    tol : float, default=0.0
+        Least improvement of the watched validation score that counts, as in
+        ``MLPClassifier``: early stopping stops when ``n_iter_no_change``
+        epochs in a row do not beat the best score so far by more than
+        ``tol`` (the weights of the best epoch are restored all the same).
     scoring : {"loss", "roc_auc", "average_precision"}, default="loss"
         What early stopping watches on the validation split: the log loss
         (lower is better), or ROC-AUC or average precision (PR-AUC, higher is

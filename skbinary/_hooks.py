@@ -38,14 +38,19 @@ class BestEpochStopping(keras.callbacks.Callback):
         Epochs without improvement before training stops.
     stream : file-like or None, default=None
         Where to say that training stopped (``None``: silent).
+    tol : float, default=0.0
+        An epoch improves only when it beats the best value so far by more
+        than ``tol`` (``MLPClassifier``'s rule); the weights restored are
+        those of the best value all the same.
     """
 
-    def __init__(self, monitor, greater_is_better, patience, stream=None):
+    def __init__(self, monitor, greater_is_better, patience, stream=None, tol=0.0):
         super().__init__()
         self.monitor = monitor
         self.greater_is_better = greater_is_better
         self.patience = patience
         self.stream = stream
+        self.tol = tol
 
     def on_train_begin(self, logs=None):
         self.best, self.best_epoch, self.best_weights, self.wait = -np.inf, None, None, 0
@@ -56,9 +61,12 @@ class BestEpochStopping(keras.callbacks.Callback):
             return
         current = value if self.greater_is_better else -value
         if np.isfinite(current) and current > self.best:
-            self.best, self.best_epoch, self.wait = current, epoch, 0
+            improved = current > self.best + self.tol
+            self.best, self.best_epoch = current, epoch
             self.best_weights = self.model.get_weights()
-            return
+            if improved:
+                self.wait = 0
+                return
         self.wait += 1
         if self.wait >= self.patience:
             self.model.stop_training = True

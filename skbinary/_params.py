@@ -287,6 +287,7 @@ PARAMETERS = (
           _choice("validation", VALIDATIONS), "trainer"),
     Param("n_iter_no_change", 20, "int >= 1",
           _number("n_iter_no_change", numbers.Integral, min_val=1), "data"),
+    Param("tol", 0.0, "float >= 0", _number("tol", min_val=0.0), "data"),
     Param("scoring", "loss", _words(SCORINGS), _choice("scoring", SCORINGS), "data"),
     Param("class_weight", None, "None, 'balanced' or dict label -> weight", _class_weight,
           "data", encode=_encode_class_weight, decode=_decode_class_weight),

@@ -173,7 +173,7 @@ def callbacks(params, early_stopping, scoring="loss"):
         found.append(_hooks.ProgressLogger(params.verbose))
     if early_stopping:
         found.append(_hooks.BestEpochStopping(
-            f"val_{scoring}", scoring != "loss", params.n_iter_no_change,
+            f"val_{scoring}", scoring != "loss", params.n_iter_no_change, tol=params.tol,
             stream=sys.stdout if params.verbose == 2 and not _hooks.in_worker_process()
             else None))
     return found

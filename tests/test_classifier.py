@@ -527,3 +527,13 @@ def test_ensemble_members_are_independent_networks_averaged(binary_data, tmp_pat
 
     np.testing.assert_array_equal(load(tmp_path / "ens.skb").predict_proba(X),
                                   clf.predict_proba(X))
+
+
+def test_tol_stops_when_improvements_are_too_small(binary_data):
+    # The validation loss of separable data creeps down for ever; with tol the
+    # creeping no longer counts as improving, as in MLPClassifier.
+    X, y = binary_data
+    X = X + 3 * (y[:, None] - 0.5)  # separable
+    creeping = small_classifier(epochs=150, early_stopping=True, n_iter_no_change=5)
+    stopped = clone(creeping).set_params(tol=1e-2)
+    assert stopped.fit(X, y).n_iter_ < creeping.fit(X, y).n_iter_

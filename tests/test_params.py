@@ -49,6 +49,8 @@ OTHER_VALUE = {
     "early_stopping": False,
     "validation_fraction": 0.3,
     "n_iter_no_change": 5,
+    "validation": "cross_fit",
+    "tol": 1e-4,
     "scoring": "roc_auc",
     "class_weight": {0: 1.0, 1: 3.0},
     "threshold": {"recall": 0.9},
