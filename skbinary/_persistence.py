@@ -42,6 +42,7 @@ from ._network import (
     INPUT_SCALINGS,
     KERAS_ACTIVATIONS,
     KerasArchitecture,
+    check_layers,
     describe_output,
     forward_plan,
     has_sigmoid_output,
@@ -309,4 +310,8 @@ def _rebuilt(model, arch, n_features, path):
     if not same:
         raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
                              "its network.")
+    try:
+        check_layers(network)  # each layer as its kind requires
+    except ValueError as exc:
+        raise ModelFileError(f"{path!r} is corrupted: {exc}.") from None
     return network
