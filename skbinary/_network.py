@@ -1,7 +1,13 @@
-"""The built-in Keras network and its numpy forward pass.
+"""The built-in Keras network, its layer kinds and its numpy forward pass.
 
-This module knows Keras and numpy, nothing of scikit-learn. It holds:
+This module knows Keras and numpy, nothing of scikit-learn (nor of ONNX: its
+emitters only call the small graph writer they are given). It holds:
 
+* :data:`LAYER_KINDS`, the registry of the network's kinds of layer (dense,
+  an ensemble's block-diagonal dense, input scaling, batch normalisation,
+  activations, dropout): one class each, owning its Keras build, seeded
+  initialisation, numpy step, ONNX emitter and load check. Everything below
+  iterates over it;
 * :func:`build_network`, the dense sigmoid network built from flat
   hyperparameters, and :func:`new_network`, the same under
   :func:`global_rng_preserved` (the lock every network build and seeding
@@ -20,50 +26,6 @@ import threading
 
 import numpy as np
 from scipy.special import erf
-
-# scikit-learn style activation names -> Keras activation names.
-KERAS_ACTIVATIONS = {
-    "relu": "relu",
-    "tanh": "tanh",
-    "logistic": "sigmoid",
-    "elu": "elu",
-    "selu": "selu",
-    "gelu": "gelu",
-    "silu": "silu",
-    "identity": "linear",
-}
-
-_EPSILON = 1e-12  # of the frozen input-scaling layers
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _sigmoid(z):
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
-
-
-def _elu(z):
-    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
-
-
-# numpy twins of the Keras activations, in float64.
-NUMPY_ACTIVATIONS = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "tanh": np.tanh,
-    "logistic": _sigmoid,
-    "elu": _elu,
-    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))),
-    "gelu": lambda z: 0.5 * z * (1.0 + erf(z / np.sqrt(2.0))),
-    "silu": lambda z: z * _sigmoid(z),
-    "identity": lambda z: z,
-}
-
 
 # input_scaling="standard": inputs are centred on the mean and divided by the
 # standard deviation, as StandardScaler does. "robust": centred on the median,
@@ -179,38 +141,38 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
     """
     import keras
 
-    reg = keras.regularizers.L2(l2) if l2 > 0 else None
+    reg = keras.regularizers.L2(l2) if l2 > 0 else None  # one, shared by the kernels
     layers = [keras.Input(shape=(n_features,), name="features")]
-    if input_scaling is not None:
-        names = (("input_scale", "input_clip", "input_unscale")
-                 if input_scaling == "robust" else ("input_scale",))
-        for name in names:
-            if name == "input_clip":
-                layers.append(keras.layers.Activation("tanh", name=name))
-                continue
-            bn = keras.layers.BatchNormalization(center=False, scale=False,
-                                                 epsilon=_EPSILON, name=name)
-            bn.trainable = False  # a frozen BN is a fixed per-feature affine map
-            layers.append(bn)
-    for i, units in enumerate(hidden_layer_sizes):
-        layers.append(keras.layers.Dense(units * ensemble_size, kernel_regularizer=reg,
-                                         name=f"dense_{i}"))
-        if batch_norm:
-            layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{i}"))
-        layers.append(keras.layers.Activation(KERAS_ACTIVATIONS[activation], name=f"{activation}_{i}"))
-        if dropout > 0:
-            layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
-    if ensemble_size > 1:
-        layers.append(keras.layers.Dense(ensemble_size, kernel_regularizer=reg,
-                                         name=MEMBER_LOGITS))
-        mean = keras.layers.Dense(1, activation="sigmoid", name="output")
-        mean.trainable = False  # the mean of the members' logits, set by initialize_weights
-        layers.append(mean)
-    else:
-        layers.append(
-            keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg, name="output")
-        )
+    layers += [kind.build(**spec) for kind, spec in _layer_specs(
+        hidden_layer_sizes, activation, dropout, reg, batch_norm, input_scaling, ensemble_size)]
     return keras.Sequential(layers, name="skbinary_network")
+
+
+def _layer_specs(hidden_layer_sizes, activation, dropout, reg, batch_norm, input_scaling, k):
+    """``(kind, build arguments)`` of each layer of :func:`build_network`, in order."""
+    if input_scaling is not None:
+        yield Diag, {"name": "input_scale"}
+        if input_scaling == "robust":
+            yield Activation, {"name": "input_clip", "activation": "tanh"}
+            yield Diag, {"name": "input_unscale"}
+    for i, units in enumerate(hidden_layer_sizes):
+        # an ensemble's first layer sees every input; the later ones, their member's units
+        dense = Grouped if k > 1 and i > 0 else Affine
+        yield dense, {"name": f"dense_{i}", "units": units * k, "members": k,
+                       "regularizer": reg}
+        if batch_norm:
+            yield BatchNorm, {"name": f"batch_norm_{i}"}
+        yield Activation, {"name": f"{activation}_{i}", "activation": activation}
+        if dropout > 0:
+            yield Dropout, {"name": f"dropout_{i}", "rate": dropout}
+    if k > 1:
+        yield (Grouped if hidden_layer_sizes else Affine), {
+            "name": MEMBER_LOGITS, "units": k, "members": k, "regularizer": reg}
+        # the mean of the members' logits, set by initialize_weights
+        yield Affine, {"name": "output", "units": 1, "activation": "logistic", "frozen": True}
+    else:
+        yield Affine, {"name": "output", "units": 1, "activation": "logistic",
+                      "regularizer": reg}
 
 
 # Serialises every use of the global generators (network builds, seeding):
@@ -260,11 +222,6 @@ def ensemble_size_of(model):
     return 1
 
 
-def _block_mask(n_in, n_out, k):
-    """Block-diagonal 0/1 matrix: ``k`` blocks of ``(n_in / k, n_out / k)``."""
-    return np.kron(np.eye(k, dtype="float32"), np.ones((n_in // k, n_out // k), "float32"))
-
-
 def member_masks(model):
     """Masks that keep an ensemble's members apart, one per trainable variable.
 
@@ -278,17 +235,13 @@ def member_masks(model):
     masks : list or None
         Aligned with ``model.trainable_variables``; None for a single network.
     """
-    import keras
-
-    k = ensemble_size_of(model)
-    if k == 1:
+    if ensemble_size_of(model) == 1:
         return None
-    dense = [layer for layer in model.layers
-             if isinstance(layer, keras.layers.Dense) and layer.trainable]
     by_id = {}
-    for layer in dense[1:]:
-        fan_in, fan_out = layer.kernel.shape
-        by_id[id(layer.kernel)] = _block_mask(fan_in, fan_out, k)
+    for layer in model.layers:
+        kind = kind_of(layer)
+        if kind is not None:
+            by_id.update(kind.gradient_masks(layer))
     return [by_id.get(id(v)) for v in model.trainable_variables]
 
 
@@ -365,7 +318,8 @@ def initialize_weights(model, seed, X=None):
     """Re-initialise the built-in network in place from ``seed`` (and ``X``).
 
     Glorot-uniform kernels and zero biases (Keras' defaults), identity batch
-    normalisation, and dropout generators reseeded. Uses a private
+    normalisation, and dropout generators reseeded: each layer as its kind
+    (:data:`LAYER_KINDS`) says. Uses a private
     ``numpy.random.RandomState``, so no global random state is read or changed.
     With input scaling, its statistics are computed from ``X``.
 
@@ -377,57 +331,20 @@ def initialize_weights(model, seed, X=None):
         Seed in ``[0, 2**31 - 1)``.
     X : ndarray of shape (n_samples, n_features), default=None
         Training rows; needed when the network scales its inputs.
+
+    Raises
+    ------
+    TypeError
+        For a layer of no known kind (a pooled network would keep its old
+        weights there).
     """
-    import keras
-
-    rng = np.random.RandomState(seed)
-    k = ensemble_size_of(model)
-    first = True
+    init = _Init(seed, model, X)
     for layer in model.layers:
-        if isinstance(layer, keras.layers.Dense):
-            fan_in, fan_out = layer.kernel.shape
-            if not layer.trainable:  # an ensemble's mean of member logits
-                layer.kernel.assign(np.full((fan_in, fan_out), 1.0 / fan_in, "float32"))
-                layer.bias.assign(np.zeros(fan_out, dtype="float32"))
-                continue
-            # Glorot-uniform for each member's block (the whole layer when k == 1).
-            block_in = fan_in if first else fan_in // k
-            limit = np.sqrt(6.0 / (block_in + fan_out // k))
-            kernel = rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32")
-            if k > 1 and not first:
-                kernel *= _block_mask(fan_in, fan_out, k)
-            layer.kernel.assign(kernel)
-            layer.bias.assign(np.zeros(fan_out, dtype="float32"))
-            first = False
-        elif isinstance(layer, keras.layers.BatchNormalization):
-            if not layer.trainable:
-                continue  # the input scaling, set from X below
-            n = layer.gamma.shape[0]
-            layer.gamma.assign(np.ones(n, "float32"))
-            layer.beta.assign(np.zeros(n, "float32"))
-            layer.moving_mean.assign(np.zeros(n, "float32"))
-            layer.moving_variance.assign(np.ones(n, "float32"))
-        elif isinstance(layer, keras.layers.Dropout):
-            state = layer.seed_generator.state
-            state.assign(np.array([rng.randint(2**31 - 1), 0], dtype=str(state.dtype)))
-    if X is not None:
-        set_input_scaling(model, X)
-
-
-# Keras activation names -> keys of NUMPY_ACTIVATIONS.
-_KERAS_TO_NUMPY = {keras_name: ours for ours, keras_name in KERAS_ACTIVATIONS.items()}
-_KERAS_TO_NUMPY["swish"] = "silu"
-
-
-def _activation_name(fn):
-    """Keras activation function -> our numpy name, or None if unsupported."""
-    import keras
-
-    try:
-        name = keras.activations.serialize(fn)
-    except Exception:  # a custom callable
-        return None
-    return _KERAS_TO_NUMPY.get(name) if isinstance(name, str) else None
+        kind = kind_of(layer)
+        if kind is None:
+            raise TypeError(f"Cannot initialise layer {layer.name!r}: a "
+                            f"{type(layer).__name__} is of no known layer kind.")
+        kind.initialize(layer, init)
 
 
 def has_sigmoid_output(model):
@@ -437,7 +354,7 @@ def has_sigmoid_output(model):
         return False
     last = model.layers[-1] if getattr(model, "layers", None) else None
     act = getattr(last, "activation", None)
-    return act is not None and _activation_name(act) == "logistic"
+    return act is not None and Activation.name_of(act) == "logistic"
 
 
 def describe_output(model):
@@ -465,8 +382,9 @@ def forward_plan(model):
     Supported: a ``keras.Sequential`` of ``Dense``, ``Activation``,
     ``BatchNormalization`` (folded into the preceding ``Dense``) and
     ``Dropout`` layers with activations in ``NUMPY_ACTIVATIONS``, ending in a
-    sigmoid. The built-in network always qualifies; many user-built networks do
-    too. Anything else returns None and is predicted by calling Keras.
+    sigmoid, each layer read by its kind (:data:`LAYER_KINDS`). The built-in
+    network always qualifies; many user-built networks do too. Anything else
+    returns None and is predicted by calling Keras.
 
     Parameters
     ----------
@@ -486,80 +404,10 @@ def forward_plan(model):
 
     if not isinstance(model, keras.Sequential):
         return None
-    steps = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Dense):
-            W = np.asarray(layer.kernel, dtype=np.float64)
-            b = (np.asarray(layer.bias, dtype=np.float64) if layer.use_bias
-                 else np.zeros(W.shape[1]))
-            steps.append(("affine", W, b))
-            name = _activation_name(layer.activation)
-            if name is None:
-                return None
-            if name != "identity":
-                steps.append(("act", name))
-        elif isinstance(layer, keras.layers.BatchNormalization):
-            if layer.axis not in (-1, 1):
-                return None
-            mean = np.asarray(layer.moving_mean, np.float64)
-            var = np.asarray(layer.moving_variance, np.float64)
-            gamma = np.asarray(layer.gamma, np.float64) if layer.scale else 1.0
-            beta = np.asarray(layer.beta, np.float64) if layer.center else 0.0
-            scale = gamma / np.sqrt(var + layer.epsilon)
-            offset = beta - mean * scale
-            if steps and steps[-1][0] == "affine":  # fold into the Dense before
-                _, W, b = steps[-1]
-                steps[-1] = ("affine", W * scale, b * scale + offset)
-            else:
-                steps.append(("diag", scale * np.ones_like(mean), offset * np.ones_like(mean)))
-        elif isinstance(layer, keras.layers.Activation):
-            name = _activation_name(layer.activation)
-            if name is None:
-                return None
-            if name != "identity":
-                steps.append(("act", name))
-        elif isinstance(layer, keras.layers.Dropout):
-            continue
-        else:
-            return None
+    steps = _read_steps(model.layers)
     if not steps or steps[-1] != ("act", "logistic"):
         return None
-    return _group_blocks(_fold_diagonals(steps[:-1]), ensemble_size_of(model))
-
-
-def _group_blocks(steps, k):
-    """Turn an ensemble's block-diagonal ``affine`` steps into ``grouped`` ones.
-
-    ``("grouped", W, b)`` with ``W`` of shape ``(k, n_in / k, n_out / k)``
-    computes the ``k`` members' products apart: ``k`` times fewer operations
-    (and weights) than the block-diagonal matrix with its zeros.
-    """
-    if k == 1:
-        return steps
-    out = []
-    for step in steps:
-        if step[0] == "affine":
-            W, b = step[1], step[2]
-            n_in, n_out = W.shape
-            if n_in % k == 0 and n_out % k == 0 and n_out > 1:
-                i, o = n_in // k, n_out // k
-                blocks = np.stack([W[j * i:(j + 1) * i, j * o:(j + 1) * o] for j in range(k)])
-                if np.count_nonzero(W) == np.count_nonzero(blocks):  # zeros off the blocks
-                    step = ("grouped", blocks, b)
-        out.append(step)
-    return out
-
-
-def _fold_diagonals(steps):
-    """Fold each ``diag`` step that comes right before an ``affine`` into it."""
-    out = []
-    for step in steps:
-        if step[0] == "affine" and out and out[-1][0] == "diag":
-            _, scale, offset = out.pop()
-            _, W, b = step
-            step = ("affine", W * scale[:, None], b + offset @ W)
-        out.append(step)
-    return out
+    return _simplified(steps[:-1], ensemble_size_of(model))
 
 
 def forward_logit(plan, X):
@@ -576,26 +424,573 @@ def forward_logit(plan, X):
     -------
     logit : ndarray of shape (n_samples,)
     """
-    h, owned = X, False  # never write into the caller's X
-    for step in plan:
-        if step[0] == "affine":
-            h = np.asarray(h @ step[1])
-            h += step[2]  # in place: saves a copy of every layer's output
-            owned = True
-        elif step[0] == "grouped":
-            W = step[1]
-            k, i, o = W.shape
-            h = np.matmul(np.asarray(h).reshape(-1, k, i).transpose(1, 0, 2), W)
-            h = h.transpose(1, 0, 2).reshape(-1, k * o)
-            h += step[2]
-            owned = True
-        elif step[0] == "diag":
-            h = (h.toarray() if hasattr(h, "toarray") else np.asarray(h)) * step[1]
-            h += step[2]
-            owned = True
-        elif step[1] == "relu" and owned:
-            np.maximum(h, 0.0, out=h)
+    return np.asarray(run_steps(plan, X), dtype=np.float64).reshape(-1)
+
+
+# ------------------------------------------------------------------ layer kinds
+# Each kind of layer of the built-in network is one class below: its Keras
+# build, its seeded initialisation, how a trained layer reads into the float64
+# plan, its numpy step, its ONNX emitter and its load check. The builder,
+# initialize_weights, forward_plan, forward_logit, the ONNX export
+# (skbinary._onnx) and load (skbinary._persistence) iterate over LAYER_KINDS, so
+# a new kind of layer is one new class here, added to LAYER_KINDS.
+
+_EPSILON = 1e-12  # of the frozen input-scaling layers
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class _Init:
+    """What the layers of one network draw on while initialised from a seed."""
+
+    def __init__(self, seed, model, X):
+        self.rng = np.random.RandomState(seed)  # private: no global state read or changed
+        self.model, self.X = model, X
+        self.scaled = False  # whether the input scaling is set from X yet
+
+
+def _mark(layer, kind, members=1):
+    """Record on a built Keras layer its kind and its number of ensemble members."""
+    layer._skbinary_kind = kind.name
+    layer._skbinary_members = int(members)
+    return layer
+
+
+def _members(layer):
+    return getattr(layer, "_skbinary_members", 1)
+
+
+class LayerKind:
+    """A kind of layer: the base of the classes in :data:`LAYER_KINDS`.
+
+    Class attributes: ``name`` (also the tag of the plan steps the kind
+    computes, when ``has_step``), ``keras_class`` (the Keras layer class read
+    as this kind in any user's ``Sequential``; None for kinds only the builder
+    makes) and ``example`` (build arguments of a small instance, which the
+    layer contract test in ``tests/test_layers.py`` builds).
+    """
+
+    name = None
+    keras_class = None
+    has_step = False
+    example = {}
+
+    @classmethod
+    def build(cls, *, name, **spec):
+        """A new Keras layer of this kind, named ``name``, marked as this kind."""
+        raise NotImplementedError
+
+    @classmethod
+    def initialize(cls, layer, init):
+        """Set the layer's weights from ``init.rng`` (and ``init.X``); none by default."""
+
+    @classmethod
+    def read(cls, layer, steps):
+        """Append the float64 plan steps of a trained layer; False if unsupported."""
+        return True
+
+    @classmethod
+    def simplify(cls, steps, members):
+        """A pass over a whole plan that rewrites steps into this kind's; none by default."""
+        return steps
+
+    @staticmethod
+    def forward(step, h, owned):
+        """``(output, owned)`` of the step on ``h`` (``owned``: h may be written in place)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def emit(g, x, step):
+        """Add to graph writer ``g`` the ONNX nodes of the step on ``x``; their output."""
+        raise NotImplementedError
+
+    @classmethod
+    def gradient_masks(cls, layer):
+        """``{id(variable): multiplier of its gradients}`` during training; none by default."""
+        return {}
+
+    @classmethod
+    def check(cls, layer):
+        """Raise ValueError if a loaded layer's weights or settings are corrupted."""
+        if not all(np.isfinite(w).all() for w in layer.get_weights()):
+            raise ValueError("non-finite weights")
+
+
+class Affine(LayerKind):
+    """A dense layer, ``x @ W + b``: Keras ``Dense``; plan step ``("affine", W, b)``.
+
+    Glorot-uniform kernel and zero bias (Keras' defaults); in an ensemble of
+    ``members`` (the first layer, whose columns are split by member) the
+    fan-out is one member's. A frozen one averages its inputs (an ensemble's
+    mean of member logits).
+    """
+
+    name = "affine"
+    keras_class = "Dense"
+    has_step = True
+    example = {"units": 3}
+
+    @classmethod
+    def build(cls, *, name, units, members=1, regularizer=None, activation=None,
+              frozen=False):
+        import keras
+
+        layer = keras.layers.Dense(
+            units, activation=None if activation is None else Activation.keras_name(activation),
+            kernel_regularizer=regularizer, name=name)
+        if frozen:
+            layer.trainable = False
+        return _mark(layer, cls, members)
+
+    @classmethod
+    def initialize(cls, layer, init):
+        fan_in, fan_out = layer.kernel.shape
+        if not layer.trainable:  # the mean of its inputs
+            layer.kernel.assign(np.full((fan_in, fan_out), 1.0 / fan_in, "float32"))
+            layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+            return
+        limit = np.sqrt(6.0 / (fan_in + fan_out // _members(layer)))
+        layer.kernel.assign(init.rng.uniform(-limit, limit, size=(fan_in, fan_out))
+                            .astype("float32"))
+        layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+
+    @classmethod
+    def read(cls, layer, steps):
+        W = np.asarray(layer.kernel, dtype=np.float64)
+        b = (np.asarray(layer.bias, dtype=np.float64) if layer.use_bias
+             else np.zeros(W.shape[1]))
+        steps.append(("affine", W, b))
+        return Activation.read_function(layer.activation, steps)
+
+    @staticmethod
+    def forward(step, h, owned):
+        h = np.asarray(h @ step[1])
+        h += step[2]  # in place: saves a copy of every layer's output
+        return h, True
+
+    @staticmethod
+    def emit(g, x, step):
+        _, W, b = step
+        return g.node("Gemm", [x, g.const(W, "W"), g.const(b, "b")], "affine")
+
+    @classmethod
+    def check(cls, layer):
+        super().check(layer)
+        if not layer.trainable:
+            kernel, bias = layer.get_weights()
+            if (kernel != np.float32(1.0 / kernel.shape[0])).any() or bias.any():
+                raise ValueError("the frozen layer does not average its inputs")
+
+
+def _block_mask(n_in, n_out, k):
+    """Block-diagonal 0/1 matrix: ``k`` blocks of ``(n_in / k, n_out / k)``."""
+    return np.kron(np.eye(k, dtype="float32"), np.ones((n_in // k, n_out // k), "float32"))
+
+
+class Grouped(Affine):
+    """An ensemble's block-diagonal dense layer: a Keras ``Dense``; step ``("grouped", W, b)``.
+
+    Member ``j`` only sees member ``j``'s units: the kernel is ``members``
+    Glorot-uniform blocks on its diagonal, zero elsewhere, and its gradients
+    are masked so that the zeros stay. In the plan, ``W`` has shape
+    ``(members, n_in / members, n_out / members)``: member ``j``'s slice of
+    ``x`` times ``W[j]``, ``members`` times fewer operations (and weights) than
+    the block-diagonal matrix with its zeros.
+    """
+
+    name = "grouped"
+    keras_class = None  # a Dense, read as Affine; simplify() finds its blocks
+    example = {"units": 4, "members": 2}
+
+    @classmethod
+    def initialize(cls, layer, init):
+        fan_in, fan_out = layer.kernel.shape
+        k = _members(layer)
+        limit = np.sqrt(6.0 / (fan_in // k + fan_out // k))  # Glorot-uniform for each block
+        kernel = init.rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32")
+        kernel *= _block_mask(fan_in, fan_out, k)
+        layer.kernel.assign(kernel)
+        layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+
+    @classmethod
+    def simplify(cls, steps, members):
+        """Turn an ensemble's block-diagonal ``affine`` steps into ``grouped`` ones."""
+        k = members
+        if k == 1:
+            return steps
+        out = []
+        for step in steps:
+            if step[0] == "affine":
+                W, b = step[1], step[2]
+                n_in, n_out = W.shape
+                if n_in % k == 0 and n_out % k == 0 and n_out > 1:
+                    i, o = n_in // k, n_out // k
+                    blocks = np.stack([W[j * i:(j + 1) * i, j * o:(j + 1) * o]
+                                       for j in range(k)])
+                    if np.count_nonzero(W) == np.count_nonzero(blocks):  # zeros off the blocks
+                        step = ("grouped", blocks, b)
+            out.append(step)
+        return out
+
+    @staticmethod
+    def forward(step, h, owned):
+        W = step[1]
+        k, i, o = W.shape
+        h = np.matmul(np.asarray(h).reshape(-1, k, i).transpose(1, 0, 2), W)
+        h = h.transpose(1, 0, 2).reshape(-1, k * o)
+        h += step[2]
+        return h, True
+
+    @staticmethod
+    def emit(g, x, step):
+        """``k`` independent products, as a batched MatMul."""
+        _, W, b = step
+        k, n_in, n_out = W.shape
+        INT64 = 7  # onnx TensorProto.INT64
+        groups = g.node("Reshape", [x, g.const([-1, k, n_in], "shape", INT64)], "groups")
+        by_group = g.node("Transpose", [groups], "by_group", perm=[1, 0, 2])
+        products = g.node("MatMul", [by_group, g.const(W, "W")], "grouped_matmul")
+        by_row = g.node("Transpose", [products], "by_row", perm=[1, 0, 2])
+        flat = g.node("Reshape", [by_row, g.const([-1, k * n_out], "shape", INT64)], "flat")
+        return g.node("Add", [flat, g.const(b, "b")], "grouped_add")
+
+    @classmethod
+    def gradient_masks(cls, layer):
+        fan_in, fan_out = layer.kernel.shape
+        return {id(layer.kernel): _block_mask(fan_in, fan_out, _members(layer))}
+
+    @classmethod
+    def check(cls, layer):
+        LayerKind.check(layer)
+        fan_in, fan_out = layer.kernel.shape
+        if (layer.get_weights()[0] * (1 - _block_mask(fan_in, fan_out, _members(layer)))).any():
+            raise ValueError("weights outside its members' blocks: the ensemble's members "
+                             "are not independent")
+
+
+class BatchNorm(LayerKind):
+    """Batch normalisation: Keras ``BatchNormalization``, folded into the plan.
+
+    Identity at initialisation. In the plan it is a per-feature affine map,
+    folded into the ``affine`` step right before it, or else a ``diag`` step.
+    """
+
+    name = "batch_norm"
+    keras_class = "BatchNormalization"
+
+    @classmethod
+    def build(cls, *, name):
+        import keras
+
+        return _mark(keras.layers.BatchNormalization(name=name), cls)
+
+    @classmethod
+    def initialize(cls, layer, init):
+        n = layer.gamma.shape[0]
+        layer.gamma.assign(np.ones(n, "float32"))
+        layer.beta.assign(np.zeros(n, "float32"))
+        layer.moving_mean.assign(np.zeros(n, "float32"))
+        layer.moving_variance.assign(np.ones(n, "float32"))
+
+    @classmethod
+    def read(cls, layer, steps):
+        if layer.axis not in (-1, 1):
+            return False
+        mean = np.asarray(layer.moving_mean, np.float64)
+        var = np.asarray(layer.moving_variance, np.float64)
+        gamma = np.asarray(layer.gamma, np.float64) if layer.scale else 1.0
+        beta = np.asarray(layer.beta, np.float64) if layer.center else 0.0
+        scale = gamma / np.sqrt(var + layer.epsilon)
+        offset = beta - mean * scale
+        if steps and steps[-1][0] == "affine":  # fold into the Dense before
+            _, W, b = steps[-1]
+            steps[-1] = ("affine", W * scale, b * scale + offset)
         else:
-            h = NUMPY_ACTIVATIONS[step[1]](h)
-            owned = True
-    return np.asarray(h, dtype=np.float64).reshape(-1)
+            steps.append(("diag", scale * np.ones_like(mean), offset * np.ones_like(mean)))
+        return True
+
+    @classmethod
+    def check(cls, layer):
+        super().check(layer)
+        if not (np.asarray(layer.moving_variance, np.float64) + layer.epsilon > 0).all():
+            raise ValueError("a variance is not positive")
+
+
+class Diag(BatchNorm):
+    """The frozen input scaling, ``x * scale + offset``: step ``("diag", scale, offset)``.
+
+    A frozen Keras ``BatchNormalization`` (no learned scale or centre) whose
+    statistics are set from the training rows by :func:`set_input_scaling`.
+    In the plan, a ``diag`` step right before an ``affine`` one is folded
+    into it.
+    """
+
+    name = "diag"
+    keras_class = None  # a BatchNormalization, read as BatchNorm
+    has_step = True
+    example = {"name": "input_scale"}  # the name set_input_scaling sets from X
+
+    @classmethod
+    def build(cls, *, name):
+        import keras
+
+        bn = keras.layers.BatchNormalization(center=False, scale=False,
+                                             epsilon=_EPSILON, name=name)
+        bn.trainable = False  # a frozen BN is a fixed per-feature affine map
+        return _mark(bn, cls)
+
+    @classmethod
+    def initialize(cls, layer, init):
+        if init.X is not None and not init.scaled:  # all its layers at once
+            set_input_scaling(init.model, init.X)
+            init.scaled = True
+
+    @classmethod
+    def simplify(cls, steps, members):
+        """Fold each ``diag`` step that comes right before an ``affine`` into it."""
+        out = []
+        for step in steps:
+            if step[0] == "affine" and out and out[-1][0] == "diag":
+                _, scale, offset = out.pop()
+                _, W, b = step
+                step = ("affine", W * scale[:, None], b + offset @ W)
+            out.append(step)
+        return out
+
+    @staticmethod
+    def forward(step, h, owned):
+        h = (h.toarray() if hasattr(h, "toarray") else np.asarray(h)) * step[1]
+        h += step[2]
+        return h, True
+
+    @staticmethod
+    def emit(g, x, step):
+        _, scale, offset = step
+        scaled = g.node("Mul", [x, g.const(scale, "scale")], "diag_mul")
+        return g.node("Add", [scaled, g.const(offset, "offset")], "diag_add")
+
+
+def _sigmoid(z):
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _elu(z):
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+def _expm1_neg(g, x):
+    """ONNX ``exp(min(x, 0)) - 1``, the negative branch of ELU and SELU.
+
+    Built from basic ops because ONNX Runtime has no float64 Elu or Selu.
+    """
+    zero = g.const(0.0, "zero")
+    return g.node("Sub", [g.node("Exp", [g.node("Min", [x, zero])]), g.const(1.0, "one")])
+
+
+def _onnx_elu(g, x):
+    return g.node("Add", [g.node("Relu", [x]), _expm1_neg(g, x)], "elu")
+
+
+def _onnx_selu(g, x):
+    neg = g.node("Mul", [_expm1_neg(g, x), g.const(_SELU_ALPHA, "selu_alpha")])
+    z = g.node("Add", [g.node("Relu", [x]), neg])
+    return g.node("Mul", [z, g.const(_SELU_SCALE, "selu_scale")], "selu")
+
+
+def _onnx_gelu(g, x):
+    # Exact (erf) GELU, as the numpy step: 0.5 * x * (1 + erf(x / sqrt(2))).
+    # Built from Erf so it needs no opset 20 Gelu operator.
+    e = g.float_node("Erf", [g.node("Mul", [x, g.const(1.0 / np.sqrt(2.0), "inv_sqrt2")])])
+    half_x = g.node("Mul", [x, g.const(0.5, "half")])
+    return g.node("Add", [half_x, g.node("Mul", [half_x, e])], "gelu")
+
+
+class Activation(LayerKind):
+    """An activation: Keras ``Activation`` (or a ``Dense``'s); step ``("act", name)``.
+
+    ``TABLE`` maps each scikit-learn style name to its Keras name, its float64
+    numpy function and its ONNX emitter: a new activation is one row.
+    """
+
+    name = "act"
+    keras_class = "Activation"
+    has_step = True
+    example = {"activation": "tanh"}
+
+    TABLE = {  # name: (Keras name, numpy function, ONNX emitter)
+        "relu": ("relu", lambda z: np.maximum(z, 0.0), lambda g, x: g.node("Relu", [x])),
+        "tanh": ("tanh", np.tanh, lambda g, x: g.node("Tanh", [x])),
+        "logistic": ("sigmoid", _sigmoid, lambda g, x: g.node("Sigmoid", [x])),
+        "elu": ("elu", _elu, _onnx_elu),
+        "selu": ("selu", lambda z: _SELU_SCALE * np.where(
+            z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))), _onnx_selu),
+        "gelu": ("gelu", lambda z: 0.5 * z * (1.0 + erf(z / np.sqrt(2.0))), _onnx_gelu),
+        "silu": ("silu", lambda z: z * _sigmoid(z),
+                 lambda g, x: g.node("Mul", [x, g.node("Sigmoid", [x])], "silu")),
+        "identity": ("linear", lambda z: z, lambda g, x: x),
+    }
+    # Keras names -> ours ("swish" is Keras' other name of silu).
+    _FROM_KERAS = {**{row[0]: ours for ours, row in TABLE.items()}, "swish": "silu"}
+
+    @classmethod
+    def keras_name(cls, activation):
+        return cls.TABLE[activation][0]
+
+    @classmethod
+    def name_of(cls, fn):
+        """Keras activation function -> our name, or None if unsupported."""
+        import keras
+
+        try:
+            name = keras.activations.serialize(fn)
+        except Exception:  # a custom callable
+            return None
+        return cls._FROM_KERAS.get(name) if isinstance(name, str) else None
+
+    @classmethod
+    def read_function(cls, fn, steps):
+        """Append the step of the Keras activation ``fn`` (none for identity)."""
+        name = cls.name_of(fn)
+        if name is None:
+            return False
+        if name != "identity":
+            steps.append(("act", name))
+        return True
+
+    @classmethod
+    def build(cls, *, name, activation):
+        import keras
+
+        return _mark(keras.layers.Activation(cls.keras_name(activation), name=name), cls)
+
+    @classmethod
+    def read(cls, layer, steps):
+        return cls.read_function(layer.activation, steps)
+
+    @staticmethod
+    def forward(step, h, owned):
+        if step[1] == "relu" and owned:
+            np.maximum(h, 0.0, out=h)
+            return h, owned
+        return Activation.TABLE[step[1]][1](h), True
+
+    @staticmethod
+    def emit(g, x, step):
+        name = step[1]
+        if name not in Activation.TABLE:
+            raise ValueError(
+                f"Cannot export activation {name!r} to ONNX: supported activations "
+                f"are {sorted(Activation.TABLE)}."
+            )
+        return Activation.TABLE[name][2](g, x)
+
+    @classmethod
+    def check(cls, layer):
+        if cls.name_of(layer.activation) is None:
+            raise ValueError("an unsupported activation")
+
+
+class Dropout(LayerKind):
+    """Dropout: Keras ``Dropout``; nothing at prediction (no plan step).
+
+    Its random generator is reseeded from the network's seed.
+    """
+
+    name = "dropout"
+    keras_class = "Dropout"
+    example = {"rate": 0.5}
+
+    @classmethod
+    def build(cls, *, name, rate):
+        import keras
+
+        return _mark(keras.layers.Dropout(rate, name=name), cls)
+
+    @classmethod
+    def initialize(cls, layer, init):
+        state = layer.seed_generator.state
+        state.assign(np.array([init.rng.randint(2**31 - 1), 0], dtype=str(state.dtype)))
+
+    @classmethod
+    def check(cls, layer):
+        if not 0 <= layer.rate < 1:
+            raise ValueError(f"a dropout rate {layer.rate!r} outside [0, 1)")
+
+
+# The registry. Plan passes (simplify) run in this order: Diag's folding
+# before Grouped's blocks.
+LAYER_KINDS = (Affine, Diag, Grouped, BatchNorm, Activation, Dropout)
+STEP_KINDS = {kind.name: kind for kind in LAYER_KINDS if kind.has_step}
+
+# scikit-learn style activation names -> Keras names; -> float64 numpy functions.
+KERAS_ACTIVATIONS = {name: row[0] for name, row in Activation.TABLE.items()}
+NUMPY_ACTIVATIONS = {name: row[1] for name, row in Activation.TABLE.items()}
+
+
+def kind_of(layer):
+    """The kind (a class of LAYER_KINDS) of a Keras layer, or None.
+
+    The kind the builder marked it with; otherwise read from its Keras class.
+    """
+    marked = getattr(layer, "_skbinary_kind", None)
+    for kind in LAYER_KINDS:
+        if kind.name == marked:
+            return kind
+    import keras
+
+    for kind in LAYER_KINDS:
+        if kind.keras_class is not None and isinstance(
+                layer, getattr(keras.layers, kind.keras_class)):
+            return kind
+    return None
+
+
+def check_layers(model):
+    """Raise ValueError naming the first layer of ``model`` whose kind's check fails."""
+    for layer in model.layers:
+        kind = kind_of(layer)
+        try:
+            if kind is None:
+                raise ValueError(f"a {type(layer).__name__} layer, of no known kind")
+            kind.check(layer)
+        except ValueError as exc:
+            raise ValueError(f"layer {layer.name!r} has {exc}") from None
+
+
+def network_steps(layers, members=1):
+    """The float64 plan of a sequence of trained Keras layers, or None if unsupported.
+
+    Each layer read by its kind, then every kind's pass over the whole plan
+    (folding, ensemble blocks) for ``members`` ensemble members.
+    """
+    steps = _read_steps(layers)
+    return None if steps is None else _simplified(steps, members)
+
+
+def _read_steps(layers):
+    steps = []
+    for layer in layers:
+        kind = kind_of(layer)
+        if kind is None or not kind.read(layer, steps):
+            return None
+    return steps
+
+
+def _simplified(steps, members):
+    for kind in LAYER_KINDS:
+        steps = kind.simplify(steps, members)
+    return steps
+
+
+def run_steps(steps, X):
+    """The output of plan steps for rows ``X`` (never written to), in float64."""
+    h, owned = X, False  # never write into the caller's X
+    for step in steps:
+        h, owned = STEP_KINDS[step[0]].forward(step, h, owned)
+    return h

@@ -1,8 +1,9 @@
 """ONNX export of a fitted KerasBinaryClassifier, alone or inside a pipeline.
 
 The ONNX graph is emitted from the steps of :func:`skbinary._network.forward_plan`,
-the same float64 plan the numpy forward pass runs, one emitter per step kind and
-one per activation name: the network's math has one definition. ``skl2onnx`` is
+the same float64 plan the numpy forward pass runs, by each step's layer kind
+(``skbinary._network.LAYER_KINDS``, whose ``emit`` sits next to its numpy
+step): the network's math has one definition. ``skl2onnx`` is
 imported only when a function here is called, so ``import skbinary`` never
 imports it.
 
@@ -16,7 +17,7 @@ outputs, honouring the ``zipmap`` and ``output_class_labels`` options.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._network import _SELU_ALPHA, _SELU_SCALE, KERAS_ACTIVATIONS
+from ._network import KERAS_ACTIVATIONS, STEP_KINDS
 
 _ALIAS = "SkbinaryKerasBinaryClassifier"
 
@@ -32,87 +33,10 @@ def exportable(cls):
 
 
 # --------------------------------------------------------------- emitters
-# Each emitter adds nodes computing one plan step from the tensor named ``x``
-# and returns the name of its output. ``g`` is a small graph writer (below)
-# that knows the dtype of the graph, so constants match the data.
-
-
-def _emit_affine(g, x, step):
-    _, W, b = step
-    return g.node("Gemm", [x, g.const(W, "W"), g.const(b, "b")], "affine")
-
-
-def _emit_grouped(g, x, step):
-    """Block-diagonal layer: ``k`` independent products, as a batched MatMul."""
-    _, W, b = step
-    k, n_in, n_out = W.shape
-    INT64 = 7  # onnx TensorProto.INT64
-    groups = g.node("Reshape", [x, g.const([-1, k, n_in], "shape", INT64)], "groups")
-    by_group = g.node("Transpose", [groups], "by_group", perm=[1, 0, 2])
-    products = g.node("MatMul", [by_group, g.const(W, "W")], "grouped_matmul")
-    by_row = g.node("Transpose", [products], "by_row", perm=[1, 0, 2])
-    flat = g.node("Reshape", [by_row, g.const([-1, k * n_out], "shape", INT64)], "flat")
-    return g.node("Add", [flat, g.const(b, "b")], "grouped_add")
-
-
-def _emit_diag(g, x, step):
-    _, scale, offset = step
-    scaled = g.node("Mul", [x, g.const(scale, "scale")], "diag_mul")
-    return g.node("Add", [scaled, g.const(offset, "offset")], "diag_add")
-
-
-def _emit_act(g, x, step):
-    name = step[1]
-    try:
-        emit = _ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(
-            f"Cannot export activation {name!r} to ONNX: supported activations "
-            f"are {sorted(_ACTIVATIONS)}."
-        ) from None
-    return emit(g, x)
-
-
-def _expm1_neg(g, x):
-    """``exp(min(x, 0)) - 1``, the negative branch of ELU and SELU.
-
-    Built from basic ops because ONNX Runtime has no float64 Elu or Selu.
-    """
-    zero = g.const(0.0, "zero")
-    return g.node("Sub", [g.node("Exp", [g.node("Min", [x, zero])]), g.const(1.0, "one")])
-
-
-def _elu(g, x):
-    return g.node("Add", [g.node("Relu", [x]), _expm1_neg(g, x)], "elu")
-
-
-def _selu(g, x):
-    neg = g.node("Mul", [_expm1_neg(g, x), g.const(_SELU_ALPHA, "selu_alpha")])
-    z = g.node("Add", [g.node("Relu", [x]), neg])
-    return g.node("Mul", [z, g.const(_SELU_SCALE, "selu_scale")], "selu")
-
-
-def _gelu(g, x):
-    # Exact (erf) GELU, as the numpy plan: 0.5 * x * (1 + erf(x / sqrt(2))).
-    # Built from Erf so it needs no opset 20 Gelu operator.
-    e = g.float_node("Erf", [g.node("Mul", [x, g.const(1.0 / np.sqrt(2.0), "inv_sqrt2")])])
-    half_x = g.node("Mul", [x, g.const(0.5, "half")])
-    return g.node("Add", [half_x, g.node("Mul", [half_x, e])], "gelu")
-
-
-_ACTIVATIONS = {
-    "relu": lambda g, x: g.node("Relu", [x]),
-    "tanh": lambda g, x: g.node("Tanh", [x]),
-    "logistic": lambda g, x: g.node("Sigmoid", [x]),
-    "elu": _elu,
-    "selu": _selu,
-    "gelu": _gelu,
-    "silu": lambda g, x: g.node("Mul", [x, g.node("Sigmoid", [x])], "silu"),
-    "identity": lambda g, x: x,
-}
-
-_STEPS = {"affine": _emit_affine, "grouped": _emit_grouped, "diag": _emit_diag,
-          "act": _emit_act}
+# Each step kind's emitter is its layer kind's ``emit`` (skbinary._network's
+# LAYER_KINDS): it adds nodes computing one plan step from the tensor named
+# ``x`` and returns the name of its output. ``g`` is a small graph writer
+# (below) that knows the dtype of the graph, so constants match the data.
 
 
 class _Graph:
@@ -155,13 +79,47 @@ def emit_plan(g, x, plan):
     """Emit the nodes of a forward plan; return the name of the logit tensor."""
     for step in plan:
         kind = step[0]
-        if kind not in _STEPS:
+        if kind not in STEP_KINDS:
             raise ValueError(
                 f"Cannot export a network step of kind {kind!r} to ONNX: supported "
-                f"kinds are {sorted(_STEPS)}."
+                f"kinds are {sorted(STEP_KINDS)}."
             )
-        x = _STEPS[kind](g, x, step)
+        x = STEP_KINDS[kind].emit(g, x, step)
     return x
+
+
+def plan_to_onnx(plan, n_features, dtype=np.float64):
+    """A standalone ONNX model of plan steps: input ``X``, output ``Y``.
+
+    The same emitters as the converter, without skl2onnx: for checking one
+    layer kind's ONNX twin against its numpy step.
+    """
+    from onnx import TensorProto, helper
+
+    nodes, initializers = [], []
+    names = {}
+
+    class Scope:
+        def get_unique_variable_name(self, hint):
+            names[hint] = names.get(hint, -1) + 1
+            return f"{hint}_{names[hint]}"
+
+        get_unique_operator_name = get_unique_variable_name
+
+    class Container:
+        def add_initializer(self, name, proto_dtype, shape, values):
+            initializers.append(helper.make_tensor(name, proto_dtype, shape, values))
+
+        def add_node(self, op_type, inputs, output, name, **attrs):
+            nodes.append(helper.make_node(op_type, inputs, [output], name=name, **attrs))
+
+    proto = TensorProto.DOUBLE if np.dtype(dtype) == np.float64 else TensorProto.FLOAT
+    g = _Graph(Scope(), Container(), proto, np.dtype(dtype).type)
+    nodes.append(helper.make_node("Identity", [emit_plan(g, "X", plan)], ["Y"]))
+    graph = helper.make_graph(nodes, "plan", [helper.make_tensor_value_info(
+        "X", proto, [None, n_features])], [helper.make_tensor_value_info("Y", proto, None)],
+        initializers)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
 # ------------------------------------------------------ skl2onnx plumbing

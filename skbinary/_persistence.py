@@ -39,6 +39,7 @@ from ._container import (
 )
 from ._network import (
     KerasArchitecture,
+    check_layers,
     describe_output,
     forward_plan,
     has_sigmoid_output,
@@ -263,4 +264,8 @@ def _rebuilt(model, arch, n_features, path):
     if not same:
         raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
                              "its network.")
+    try:
+        check_layers(network)  # each layer as its kind requires
+    except ValueError as exc:
+        raise ModelFileError(f"{path!r} is corrupted: {exc}.") from None
     return network
