@@ -145,8 +145,34 @@ class Trainer:
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
 
-    def _run_epoch(self, X, y, w, order, batch_size):
+    def _batch_loss(self, xb, yb, wb, size):
+        """The weighted training loss of one minibatch (before regularisation)."""
         import keras
+        import tensorflow as tf
+
+        if not self._members:
+            proba = self.model(xb, training=True)
+            # Keras finds the logit behind the sigmoid: numerically stable.
+            losses = (keras.losses.binary_crossentropy(yb, proba) if self.loss is None
+                      else self.loss(yb, proba))
+            return tf.reduce_sum(wb * losses) / size
+        logits = self._member_logits(xb, training=True)
+        proba = keras.activations.sigmoid(logits)  # one column a member
+        yb = tf.broadcast_to(yb, tf.shape(proba))
+        if not self._member_weights:
+            # the loss is averaged over the last axis (the members)
+            losses = (keras.losses.binary_crossentropy(yb, proba) if self.loss is None
+                      else self.loss(yb, proba))
+            return tf.reduce_sum(wb * losses) / size
+        # one loss a row and member, each member weighted on its own
+        if self.loss is None:
+            losses = tf.nn.sigmoid_cross_entropy_with_logits(yb, logits)
+        else:
+            losses = self.loss(yb[..., None], proba[..., None])
+        k = tf.cast(tf.shape(logits)[1], tf.float32)
+        return tf.reduce_sum(wb * losses) / (size * k)
+
+    def _run_epoch(self, X, y, w, order, batch_size):
         import tensorflow as tf
 
         n = tf.shape(order)[0]
@@ -160,28 +186,7 @@ class Trainer:
             wb = tf.gather(w, idx)
             size = tf.cast(tf.shape(idx)[0], tf.float32)
             with tf.GradientTape() as tape:
-                if self._members:
-                    logits = self._member_logits(xb, training=True)
-                    proba = keras.activations.sigmoid(logits)  # one column a member
-                    yb = tf.broadcast_to(yb, tf.shape(proba))
-                else:
-                    proba = self.model(xb, training=True)
-                if self._member_weights:
-                    # one loss a row and member, each member weighted on its own
-                    if self.loss is None:
-                        losses = tf.nn.sigmoid_cross_entropy_with_logits(yb, logits)
-                    else:
-                        losses = self.loss(yb[..., None], proba[..., None])
-                    k = tf.cast(tf.shape(logits)[1], tf.float32)
-                    loss = tf.reduce_sum(wb * losses) / (size * k)
-                else:
-                    # Keras finds the logit behind the sigmoid: numerically stable;
-                    # the loss is averaged over the last axis (the members).
-                    if self.loss is None:
-                        losses = keras.losses.binary_crossentropy(yb, proba)
-                    else:
-                        losses = self.loss(yb, proba)
-                    loss = tf.reduce_sum(wb * losses) / size
+                loss = self._batch_loss(xb, yb, wb, size)
                 if self.model.losses:
                     loss = loss + tf.add_n(self.model.losses)
             grads = tape.gradient(loss, variables)
