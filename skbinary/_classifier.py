@@ -174,6 +174,15 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         learns from its own loss, and ``predict_proba`` is the sigmoid of the
         members' mean logit. Averaging removes much of a single network's
         seed-to-seed variance, at a fraction of the cost of separate fits.
+    numeric_embedding : {None, "piecewise"}, default=None
+        How each feature enters the network. None: its value (scaled by
+        ``input_scaling``). ``"piecewise"``: its piecewise-linear encoding
+        (Gorishniy et al. 2022), ``clip((x - e_t) / (e_{t+1} - e_t), 0, 1)``
+        for the edges ``e_t`` of up to 8 bins at the training data's
+        quantiles, so that step-like effects of a feature are linear in its
+        encoding; the encoding does not depend on the feature's scale (so
+        ``input_scaling`` is not used) and clips outliers. Part of ``model_``,
+        the saved file, the numpy prediction and the ONNX export.
     optimizer : {"adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", \
 "adagrad"}, default="adam"
         Keras optimizer.

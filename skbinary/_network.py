@@ -32,6 +32,7 @@ from scipy.special import erf
 # divided by a robust spread, then softly clipped to +-CLIP by CLIP * tanh(x / CLIP).
 CLIP = 3.0
 INPUT_SCALINGS = ("standard", "robust", None)
+NUMERIC_EMBEDDINGS = (None, "piecewise")
 
 
 def standard_scaling(X):
@@ -90,7 +91,7 @@ def robust_scaling(X):
 
 
 def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch_norm,
-                  input_scaling=None, ensemble_size=1):
+                  input_scaling=None, ensemble_size=1, numeric_embedding=None):
     """Build the built-in dense network with one sigmoid output.
 
     With ``input_scaling="standard"`` the network starts with a frozen
@@ -133,6 +134,11 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
         How the network scales its inputs itself (None: it does not).
     ensemble_size : int, default=1
         Number of members trained side by side.
+    numeric_embedding : {None, "piecewise"}, default=None
+        ``"piecewise"``: each feature enters as its piecewise-linear encoding
+        (:class:`Piecewise`, bins from the training data's quantiles) instead
+        of its scaled value; ``input_scaling`` is then not used (the encoding
+        does not depend on the features' scale).
 
     Returns
     -------
@@ -144,13 +150,18 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
     reg = keras.regularizers.L2(l2) if l2 > 0 else None  # one, shared by the kernels
     layers = [keras.Input(shape=(n_features,), name="features")]
     layers += [kind.build(**spec) for kind, spec in _layer_specs(
-        hidden_layer_sizes, activation, dropout, reg, batch_norm, input_scaling, ensemble_size)]
+        n_features, hidden_layer_sizes, activation, dropout, reg, batch_norm, input_scaling,
+        ensemble_size, numeric_embedding)]
     return keras.Sequential(layers, name="skbinary_network")
 
 
-def _layer_specs(hidden_layer_sizes, activation, dropout, reg, batch_norm, input_scaling, k):
+def _layer_specs(n_features, hidden_layer_sizes, activation, dropout, reg, batch_norm,
+                 input_scaling, k, numeric_embedding):
     """``(kind, build arguments)`` of each layer of :func:`build_network`, in order."""
-    if input_scaling is not None:
+    if numeric_embedding == "piecewise":
+        yield Piecewise, {"name": "numeric_embedding", "features": n_features,
+                          "bins": PIECEWISE_BINS}
+    elif input_scaling is not None:
         yield Diag, {"name": "input_scale"}
         if input_scaling == "robust":
             yield Activation, {"name": "input_clip", "activation": "tanh"}
@@ -923,9 +934,112 @@ class Dropout(LayerKind):
             raise ValueError(f"a dropout rate {layer.rate!r} outside [0, 1)")
 
 
+# Bins of the piecewise-linear encoding of each feature (at most: fewer where a
+# feature has fewer distinct quantiles).
+PIECEWISE_BINS = 8
+
+
+class Piecewise(LayerKind):
+    """Piecewise-linear encoding of each feature (Gorishniy et al. 2022, "PLE").
+
+    Feature ``j`` with bin edges ``e_0 < ... < e_n`` (quantiles of the training
+    data, ``n <= bins``) becomes ``bins`` values, ``clip((x_j - e_t) / (e_{t+1} -
+    e_t), 0, 1)`` for ``t < n`` and 0 after: step-like effects of a feature
+    become linear in its encoding, whatever its scale, and outliers are
+    clipped. A frozen Keras ``Dense`` (``features`` inputs, ``features *
+    bins`` outputs, each input feeding its own ``bins`` columns) with Keras'
+    ``hard_sigmoid`` activation (``clip(z / 6 + 1 / 2, 0, 1)``), its kernel and
+    bias set from the data; step ``("piecewise", a, c)``: ``clip(x_j * a[j, t] +
+    c[j, t], 0, 1)``, flattened feature by feature.
+    """
+
+    name = "piecewise"
+    keras_class = None  # a Dense, read as Affine unless marked
+    has_step = True
+    example = {"features": 4, "bins": 3}  # tests/test_layers.py feeds 4 inputs
+
+    @classmethod
+    def build(cls, *, name, features, bins):
+        import keras
+
+        layer = keras.layers.Dense(features * bins, activation="hard_sigmoid", name=name)
+        layer.trainable = False
+        return _mark(layer, cls)
+
+    @staticmethod
+    def _bins(layer):
+        return layer.kernel.shape[1] // layer.kernel.shape[0]
+
+    @classmethod
+    def initialize(cls, layer, init):
+        n_features, bins = layer.kernel.shape[0], cls._bins(layer)
+        a = np.zeros((n_features, bins))
+        c = np.zeros((n_features, bins))
+        for j in range(n_features):
+            if init.X is None:  # no data: even bins over [-2, 2]
+                edges = np.linspace(-2.0, 2.0, bins + 1)
+            else:
+                column = np.asarray(init.X[:, j], dtype=np.float64)
+                edges = np.unique(np.quantile(column, np.linspace(0, 1, bins + 1)))
+            width = np.diff(edges)
+            a[j, : len(width)] = 1.0 / width
+            c[j, : len(width)] = -edges[:-1] / width
+        # hard_sigmoid(z) = clip(z / 6 + 1/2, 0, 1): z = 6 (x a + c) - 3
+        kernel = np.zeros((n_features, n_features * bins))
+        for j in range(n_features):
+            kernel[j, j * bins : (j + 1) * bins] = 6.0 * a[j]
+        bias = (6.0 * c - 3.0).reshape(-1)
+        bias[(a == 0).reshape(-1)] = -3.0  # unused bins: always 0
+        layer.kernel.assign(kernel.astype("float32"))
+        layer.bias.assign(bias.astype("float32"))
+
+    @classmethod
+    def read(cls, layer, steps):
+        kernel = np.asarray(layer.kernel, dtype=np.float64)
+        n_features, bins = kernel.shape[0], cls._bins(layer)
+        a = np.stack([kernel[j, j * bins : (j + 1) * bins] for j in range(n_features)]) / 6
+        c = (np.asarray(layer.bias, dtype=np.float64).reshape(n_features, bins) + 3) / 6
+        steps.append(("piecewise", a, c))
+        return True
+
+    @staticmethod
+    def forward(step, h, owned):
+        _, a, c = step
+        h = h.toarray() if hasattr(h, "toarray") else np.asarray(h)
+        z = h[:, :, None] * a
+        z += c
+        np.clip(z, 0.0, 1.0, out=z)
+        return z.reshape(h.shape[0], -1), True
+
+    @staticmethod
+    def emit(g, x, step):
+        _, a, c = step
+        n_features, bins = a.shape
+        INT64 = 7  # onnx TensorProto.INT64
+        cells = g.node("Reshape", [x, g.const([-1, n_features, 1], "shape", INT64)],
+                       "piecewise_cells")
+        z = g.node("Add", [g.node("Mul", [cells, g.const(a, "a")], "piecewise_mul"),
+                           g.const(c, "c")], "piecewise_add")
+        clipped = g.node("Clip", [z, g.const(np.array(0.0), "zero"),
+                                  g.const(np.array(1.0), "one")], "piecewise_clip")
+        return g.node("Reshape", [clipped, g.const([-1, n_features * bins], "shape", INT64)],
+                      "piecewise")
+
+    @classmethod
+    def check(cls, layer):
+        super().check(layer)
+        kernel = layer.get_weights()[0]
+        n_features, bins = kernel.shape[0], cls._bins(layer)
+        off_block = kernel.copy()
+        for j in range(n_features):
+            off_block[j, j * bins : (j + 1) * bins] = 0
+        if layer.trainable or off_block.any() or (kernel < 0).any():
+            raise ValueError("a piecewise encoding whose features are mixed")
+
+
 # The registry. Plan passes (simplify) run in this order: Diag's folding
 # before Grouped's blocks.
-LAYER_KINDS = (Affine, Diag, Grouped, BatchNorm, Activation, Dropout)
+LAYER_KINDS = (Affine, Diag, Grouped, BatchNorm, Activation, Dropout, Piecewise)
 STEP_KINDS = {kind.name: kind for kind in LAYER_KINDS if kind.has_step}
 
 # scikit-learn style activation names -> Keras names; -> float64 numpy functions.
@@ -971,6 +1085,37 @@ def network_steps(layers, members=1):
     """
     steps = _read_steps(layers)
     return None if steps is None else _simplified(steps, members)
+
+
+def _keras_activation(layer):
+    """The Keras name of a layer's activation (None for a layer without one)."""
+    import keras
+
+    fn = getattr(layer, "activation", None)
+    try:
+        return None if fn is None else keras.activations.serialize(fn)
+    except Exception:  # noqa: BLE001  a custom callable: compared as itself
+        return fn
+
+
+def steps_read_as(model, template):
+    """The :func:`forward_plan` of ``model``'s layers read as ``template``'s kinds.
+
+    For a network loaded from a file (whose layers carry no kind) and the
+    built-in network its architecture rebuilds: None unless the layers are
+    of the same Keras classes and activations, one for one.
+    """
+    if len(model.layers) != len(template.layers):
+        return None
+    steps = []
+    for layer, like in zip(model.layers, template.layers):
+        if type(layer) is not type(like) or _keras_activation(layer) != _keras_activation(like):
+            return None
+        if not kind_of(like).read(layer, steps):
+            return None
+    if not steps or steps[-1] != ("act", "logistic"):
+        return None
+    return _simplified(steps[:-1], ensemble_size_of(template))  # as forward_plan
 
 
 def _read_steps(layers):

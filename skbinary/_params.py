@@ -36,9 +36,9 @@ What a parameter shapes (``Param.shapes``):
 
 import inspect
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -56,7 +56,7 @@ from ._checks import (
     py_scalar,
     schedule_key,
 )
-from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS
+from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS, NUMERIC_EMBEDDINGS
 
 SHAPES = ("network", "trainer", "data", "decision", "nothing")
 VALIDATIONS = ("holdout", "cross_fit")
@@ -266,6 +266,8 @@ PARAMETERS = (
           _choice("input_scaling", INPUT_SCALINGS, none=True), "network"),
     Param("ensemble_size", 4, "int >= 1",
           _number("ensemble_size", numbers.Integral, min_val=1), "network"),
+    Param("numeric_embedding", None, _words(NUMERIC_EMBEDDINGS),
+          _choice("numeric_embedding", NUMERIC_EMBEDDINGS, none=True), "network"),
     Param("optimizer", "adam", _words(OPTIMIZERS), _choice("optimizer", OPTIMIZERS),
           "trainer"),
     Param("learning_rate", 1e-3, "float > 0 or a Keras LearningRateSchedule",

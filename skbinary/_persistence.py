@@ -44,6 +44,7 @@ from ._network import (
     forward_plan,
     has_sigmoid_output,
     new_network,
+    steps_read_as,
 )
 
 FORMAT = "skbinary-model"
@@ -51,7 +52,7 @@ FORMAT_VERSION = 1
 
 # Architecture arguments that files written before they existed lack, and the
 # network those files hold.
-_ABSENT_MEANS = {"input_scaling": None, "ensemble_size": 1}
+_ABSENT_MEANS = {"input_scaling": None, "ensemble_size": 1, "numeric_embedding": None}
 
 
 def _versions():
@@ -257,7 +258,7 @@ def _rebuilt(model, arch, n_features, path):
     except (ValueError, TypeError) as exc:
         raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
                              f"its network: {exc}") from None
-    plan, stored = forward_plan(network), forward_plan(model)
+    plan, stored = forward_plan(network), steps_read_as(model, network)
     same = stored is not None and len(plan) == len(stored) and all(
         a[0] == b[0] and all(np.array_equal(x, y) for x, y in zip(a[1:], b[1:]))
         for a, b in zip(plan, stored))

@@ -41,6 +41,7 @@ OTHER_VALUE = {
     "batch_norm": True,
     "input_scaling": "robust",
     "ensemble_size": 2,
+    "numeric_embedding": "piecewise",
     "optimizer": "sgd",
     "learning_rate": keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=100),
     "weight_decay": 1e-3,

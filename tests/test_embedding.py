@@ -1,0 +1,63 @@
+"""numeric_embedding="piecewise": each feature enters as its piecewise-linear encoding."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+import skbinary
+from conftest import small_classifier
+
+
+@pytest.fixture(scope="module")
+def steps():
+    """A step-like effect: positive above a threshold of a feature, at any scale."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 4)) * [1.0, 1e6, 1.0, 1.0] + [0.0, 3e6, 0.0, 0.0]
+    y = ((X[:, 1] > 3.5e6) ^ (X[:, 0] > 1.0)).astype(int)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def embedded(steps):
+    X, y = steps
+    return small_classifier(numeric_embedding="piecewise", ensemble_size=2,
+                            epochs=40).fit(X[:400], y[:400])
+
+
+def test_encoding_learns_a_step_a_plain_network_finds_hard(steps, embedded):
+    X, y = steps
+    plain = small_classifier(ensemble_size=2, epochs=40).fit(X[:400], y[:400])
+    auc = roc_auc_score(y[400:], embedded.predict_proba(X[400:])[:, 1])
+    assert auc > 0.97
+    assert auc > roc_auc_score(y[400:], plain.predict_proba(X[400:])[:, 1])
+
+
+def test_numpy_prediction_is_the_keras_network(steps, embedded):
+    X, _ = steps
+    keras_p = np.asarray(embedded.model_(X.astype(np.float32))).ravel()
+    np.testing.assert_allclose(embedded.predict_proba(X)[:, 1], keras_p, atol=1e-5)
+
+
+def test_a_row_alone_predicts_as_in_a_batch(steps, embedded):
+    X, _ = steps
+    batch = embedded.predict_proba(X)
+    alone = np.array([embedded.predict_proba(X[i : i + 1])[0] for i in range(len(X))])
+    np.testing.assert_allclose(alone, batch, rtol=0, atol=1e-15)  # as without encoding
+
+
+def test_saved_file_predicts_the_same(steps, embedded, tmp_path):
+    X, _ = steps
+    embedded.save(tmp_path / "m.skb")
+    loaded = skbinary.load(tmp_path / "m.skb")
+    assert loaded.numeric_embedding == "piecewise"
+    np.testing.assert_array_equal(loaded.predict_proba(X), embedded.predict_proba(X))
+
+
+def test_onnx_graph_predicts_the_same(steps, embedded):
+    ort = pytest.importorskip("onnxruntime")
+    X, _ = steps
+    onx = embedded.to_onnx(X[:1])
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = sess.run(None, {"X": X})
+    np.testing.assert_allclose(proba, embedded.predict_proba(X), atol=1e-6)
+    np.testing.assert_array_equal(label, embedded.predict(X))
