@@ -19,7 +19,9 @@ only matter for the next ``fit``.
 
 :func:`load` checks the whole file, as ``fit`` checks its input: anything
 unreadable, corrupted or inconsistent is a :class:`ModelFileError` naming the
-file and what is wrong.
+file and what is wrong. A file that would inflate beyond the limits of
+:func:`skbinary._container.read_archive` (64 MiB for ``metadata.json``, 1 GiB in
+all, ``model.keras``'s own members included) is refused before it is inflated.
 """
 
 import json
@@ -33,6 +35,7 @@ from . import _tf
 from ._checks import check_hidden_layer_sizes, check_number, check_params, py_scalar
 from ._container import (
     ModelFileError,
+    check_archive_sizes,
     check_format,
     read_archive,
     versions,
@@ -271,13 +274,15 @@ def _decode_params(stored):
 def _load_network(keras_bytes, path):
     import keras
 
+    # model.keras is itself a zip archive, inflated by Keras: the same limits
+    check_archive_sizes(keras_bytes, path, what="model.keras")
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
         with open(keras_file, "wb") as fh:
             fh.write(keras_bytes)
         try:
             return keras.saving.load_model(keras_file, compile=False, safe_mode=True)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (whatever Keras raises on a bad network)
             raise ModelFileError(
                 f"The network in {path!r} cannot be loaded safely: {exc}"
             ) from None

@@ -1,7 +1,9 @@
 """save/load: one file, no pickle, atomic writes, clear errors on bad files."""
 
+import io
 import json
 import os
+import tracemalloc
 import zipfile
 
 import keras
@@ -9,6 +11,8 @@ import numpy as np
 import pytest
 
 import skbinary
+import skbinary._container
+import skbinary.tabular
 from conftest import small_classifier
 from skbinary import ModelFileError
 from skbinary._network import KerasArchitecture
@@ -275,3 +279,94 @@ def test_saved_file_follows_the_umask(fitted, tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "m.skb").stat().st_mode & 0o777 == 0o644
+
+
+def _declare_size(data, member, size):
+    """The zip archive ``data`` with the central directory saying ``member`` inflates to ``size``."""
+    data = bytearray(data)
+    start = data.rfind(b"PK\x05\x06")  # end of central directory
+    count, offset = int.from_bytes(data[start + 10:start + 12], "little"), \
+        int.from_bytes(data[start + 16:start + 20], "little")
+    for _ in range(count):
+        assert data[offset:offset + 4] == b"PK\x01\x02"
+        name_len, extra_len, comment_len = (
+            int.from_bytes(data[offset + i:offset + i + 2], "little") for i in (28, 30, 32))
+        if data[offset + 46:offset + 46 + name_len].decode() == member:
+            data[offset + 24:offset + 28] = size.to_bytes(4, "little")
+            return bytes(data)
+        offset += 46 + name_len + extra_len + comment_len
+    raise AssertionError(f"no member {member!r}")
+
+
+def _bomb(path, member, n_bytes, declared=None):
+    """A model file whose ``member`` is ``n_bytes`` of zeros, deflated (about 1000:1)."""
+    members = {"metadata.json": b"{}", "model.keras": b"", "preprocess.json": b"{}",
+               "network.skb": b""}
+    members[member] = bytes(n_bytes)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    if declared is not None:
+        path.write_bytes(_declare_size(path.read_bytes(), member, declared))
+    return path
+
+
+def _refuse_inflating(monkeypatch):
+    def read(self, n=-1):
+        raise AssertionError("a member was inflated")
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", read)
+
+
+@pytest.mark.parametrize("loader", [skbinary.load, skbinary.tabular.load_model],
+                         ids=["load", "load_model"])
+def test_member_declaring_gigabytes_is_refused_before_inflating(tmp_path, monkeypatch,
+                                                                 loader):
+    # 3.75 GiB declared in the header: refused from the header alone
+    path = _bomb(tmp_path / "bomb.skb", "metadata.json", 10, declared=0xF0000000)
+    _refuse_inflating(monkeypatch)
+    with pytest.raises(ModelFileError, match="inflates to 4,026,531,840 bytes"):
+        loader(path)
+
+
+@pytest.mark.parametrize("member", ["metadata.json", "model.keras"])
+def test_zip_bomb_beyond_the_size_limits_is_refused(tmp_path, monkeypatch, member):
+    # the limits lowered to 1 MiB so that a bomb of 2 MiB stands for one of gigabytes
+    monkeypatch.setattr(skbinary._container, "MAX_JSON_BYTES", 1 << 20)
+    monkeypatch.setattr(skbinary._container, "MAX_TOTAL_BYTES", 1 << 20)
+    path = _bomb(tmp_path / "bomb.skb", member, 2 << 20)
+    assert path.stat().st_size < 20_000
+    _refuse_inflating(monkeypatch)
+    with pytest.raises(ModelFileError, match="beyond the limit of 1,048,576 bytes"):
+        skbinary.load(path)
+
+
+def test_zip_bomb_understating_its_size_is_refused(tmp_path):
+    # the header says 100 bytes: reading stops at the 101st, not after 8 MiB
+    path = _bomb(tmp_path / "bomb.skb", "metadata.json", 8 << 20, declared=100)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="inflates to more than the 100 bytes"):
+            skbinary.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+
+
+def test_network_declaring_gigabytes_is_refused_before_keras_reads_it(fitted, tmp_path,
+                                                                       monkeypatch):
+    fitted.save(tmp_path / "m.skb")
+    with zipfile.ZipFile(tmp_path / "m.skb") as zf:
+        network = zf.read("model.keras")
+    with zipfile.ZipFile(io.BytesIO(network)) as zf:
+        weights = next(n for n in zf.namelist() if n.endswith(".h5"))
+    bomb = _rewrite(tmp_path / "m.skb", tmp_path / "bomb.skb",
+                    keras_bytes=_declare_size(network, weights, 0xF0000000))
+
+    def load_model(*args, **kwargs):
+        raise AssertionError("Keras read the network")
+
+    monkeypatch.setattr(keras.saving, "load_model", load_model)
+    with pytest.raises(ModelFileError, match=f"{weights}' inflates to 4,026,531,840"):
+        skbinary.load(bomb)
