@@ -32,7 +32,13 @@ import tempfile
 import numpy as np
 
 from . import _tf
-from ._checks import check_hidden_layer_sizes, check_number, check_params, py_scalar
+from ._checks import (
+    check_hidden_layer_sizes,
+    check_number,
+    check_params,
+    check_threshold_value,
+    py_scalar,
+)
 from ._container import (
     ModelFileError,
     check_archive_sizes,
@@ -151,11 +157,12 @@ def load(path, estimator_class):
         raise ModelFileError(f"{path!r} is corrupted: classes {meta['classes']!r} are not "
                              "two distinct labels.")
     threshold = meta.get("threshold_")  # absent in files from before learned thresholds
-    if threshold is not None and not (isinstance(threshold, (int, float))
-                                      and not isinstance(threshold, bool)
-                                      and 0 < threshold < 1):
-        raise ModelFileError(f"{path!r} is corrupted: 'threshold_' must be a number in "
-                             f"(0, 1), got {threshold!r:.100}.")
+    if threshold is not None:
+        try:
+            threshold = check_threshold_value(threshold, "threshold_", interval="(0, 1)")
+        except (TypeError, ValueError):
+            raise ModelFileError(f"{path!r} is corrupted: 'threshold_' must be a number "
+                                 f"in (0, 1), got {threshold!r:.100}.") from None
     architecture = None if custom else _architecture(meta, est)
     if not custom:
         model = _rebuilt(model, architecture, n_features, path)

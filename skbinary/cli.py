@@ -56,7 +56,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import predicted_positive
+from ._checks import check_threshold_value, predicted_positive
 from ._container import ModelFileError, write_text
 from ._csvdata import (
     CATEGORICAL,
@@ -188,7 +188,18 @@ def _fraction(what, *, one_included):
 
 
 _dropout = _fraction("dropout", one_included=False)
-_threshold = _fraction("the threshold", one_included=True)
+
+
+def _threshold(text):
+    """An argparse type: a decision threshold, a finite number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    try:
+        return check_threshold_value(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text}: the threshold must be in [0, 1]") from None
 
 
 def _positive_int(text):

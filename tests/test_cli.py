@@ -354,6 +354,7 @@ def test_na_values_and_drop(tmp_path, capsys):
     ("bare estimator", "open it with skbinary.load"),
     ("other format", "not a skbinary command-line model"),
     ("flipped bytes", "corrupted"),
+    ("threshold not a number", "threshold"),
 ])
 def test_damaged_model_files(work, tmp_path, capsys, damage, fragment):
     folder, _ = work
@@ -373,6 +374,10 @@ def test_damaged_model_files(work, tmp_path, capsys, damage, fragment):
             parts["preprocess.json"] = parts["preprocess.json"][:-20]
         elif damage == "no network":
             del parts["network.skb"]
+        elif damage == "threshold not a number":
+            state = json.loads(parts["preprocess.json"])
+            state["threshold"] = float("nan")
+            parts["preprocess.json"] = json.dumps(state).encode()
         else:
             parts["preprocess.json"] = json.dumps({"format": "something-else"}).encode()
         with zipfile.ZipFile(path, "w") as zf:
@@ -382,6 +387,16 @@ def test_damaged_model_files(work, tmp_path, capsys, damage, fragment):
         load_model(path)
     assert main(["report", str(path), str(folder / "train.csv")]) == EXIT_MODEL
     assert fragment in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("threshold, error", [
+    (float("nan"), ValueError), (1.5, ValueError), (True, TypeError),
+])
+def test_model_predict_refuses_a_threshold_outside_zero_to_one(work, threshold, error):
+    folder, _ = work
+    model = load_model(folder / "model.zip")
+    with pytest.raises(error, match="threshold"):
+        model.predict(make_frame(), threshold=threshold)
 
 
 def test_report_as_json(work, capsys):
