@@ -33,11 +33,11 @@ Errors are one line on stderr, and the exit status says what went wrong:
 2    usage error: unknown option, missing or malformed argument (argparse)
 3    an input file is missing or cannot be opened (no such file, a folder,
      no permission), or an output file cannot be written
-4    bad data: empty or unparseable CSV, missing target column, a target
-     without exactly two values, a ``--positive`` label that is not one of
-     them, non-numeric values in a numeric column, infinite values, missing
-     feature columns, target values the model does not know, or training
-     that fails on the data
+4    bad data: empty or unparseable CSV, two columns of the same name, missing
+     target column, a target without exactly two values, a ``--positive``
+     label that is not one of them, non-numeric values in a numeric column,
+     infinite values, missing feature columns, target values the model does
+     not know, or training that fails on the data
 5    the model file is not a readable skbinary command-line model: not a zip
      archive, truncated or corrupted, parts missing, a newer format, or a
      network that could only be loaded by running code

@@ -330,6 +330,38 @@ def test_bad_training_data(tmp_path, capsys, content, fragment):
     assert fragment in err and "Traceback" not in err
 
 
+def _duplicated_headers(path):
+    """The training data with a second column named x1 (a copy of x2)."""
+    frame = make_frame()
+    frame.insert(1, "x1.1", frame["x2"])
+    frame.columns = ["x1", "x1", "x2", "color", "label"]
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("args", [
+    ["fit", "{data}", "--target", "label", *FAST, "--out", "{folder}/m.zip"],
+    ["predict", "{folder}/model.zip", "{data}"],
+    ["report", "{folder}/model.zip", "{data}", "--target", "label"],
+], ids=["fit", "predict", "report"])
+def test_duplicated_column_names_are_refused(work, tmp_path, capsys, args):
+    folder, _ = work
+    data = _duplicated_headers(tmp_path / "d.csv")
+    assert data.read_text().startswith("x1,x1,x2,color,label\n")
+    args = [a.format(data=data, folder=tmp_path if a.endswith("m.zip") else folder)
+            for a in args]
+    assert main(args) == EXIT_DATA
+    err = capsys.readouterr().err
+    assert "d.csv has duplicated column names: 'x1' (2 columns)" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "m.zip").exists()
+
+
+def test_column_names_that_look_renamed_are_kept(tmp_path):
+    (tmp_path / "d.csv").write_text("x1,x1.1,label\n1,2,yes\n3,4,no\n")
+    assert list(read_csv(tmp_path / "d.csv").columns) == ["x1", "x1.1", "label"]
+
+
 def test_na_values_and_drop(tmp_path, capsys):
     frame = make_frame()
     frame["x2"] = frame["x2"].astype(object)
