@@ -55,6 +55,7 @@ from ._network import (
     forward_plan,
     has_sigmoid_output,
     new_network,
+    with_scaling_gamma,
 )
 from ._trainers import architecture_of
 
@@ -310,7 +311,7 @@ def _rebuilt(model, arch, n_features, path):
     """The built-in network rebuilt from ``arch`` with ``model``'s weights."""
     try:
         network = new_network(n_features, arch)
-        network.set_weights(model.get_weights())
+        network.set_weights(with_scaling_gamma(model))
     except (ValueError, TypeError) as exc:
         raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
                              f"its network: {exc}") from None

@@ -231,6 +231,43 @@ def test_tampered_metadata_is_refused(fitted, tmp_path, name, edit, fragment):
         skbinary.load(bad)
 
 
+def _without_scaling_gamma(model):
+    """``model`` as an earlier skbinary built it: input_scale divides by sqrt(variance)."""
+    config = model.get_config()
+    for layer in config["layers"]:
+        if layer["config"]["name"] == "input_scale":
+            layer["config"]["scale"] = False
+    older = keras.Sequential.from_config(config)
+    weights = []
+    for layer in model.layers:
+        own = layer.get_weights()
+        if layer.name == "input_scale":
+            gamma, mean, _ = own
+            variance = 1.0 / np.square(gamma.astype(np.float64)) - layer.epsilon
+            own = [mean, variance.astype("float32")]
+        weights.extend(own)
+    older.set_weights(weights)
+    return older
+
+
+@pytest.mark.parametrize("input_scaling", ["standard", "robust"])
+def test_file_whose_input_scaling_has_no_gamma_predicts_as_its_network(
+        binary_data, tmp_path, input_scaling):
+    X, y = binary_data
+    clf = small_classifier(hidden_layer_sizes=(4,), epochs=2,
+                           input_scaling=input_scaling).fit(X, y)
+    clf.save(tmp_path / "m.skb")
+    older = _without_scaling_gamma(clf.model_)
+    keras.saving.save_model(older, tmp_path / "older.keras")
+    path = _rewrite(tmp_path / "m.skb", tmp_path / "older.skb",
+                    keras_bytes=(tmp_path / "older.keras").read_bytes())
+    loaded = skbinary.load(path)
+    expected = older.predict(X.astype("float32"), verbose=0).ravel()
+    np.testing.assert_allclose(loaded.predict_proba(X)[:, 1], expected, atol=1e-6)
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-5)
+    assert (loaded.model_.get_layer("input_scale").gamma.numpy() == 1).all()
+
+
 def test_softmax_network_in_a_model_file_is_refused(fitted, tmp_path):
     softmax = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2, activation="softmax")])
     keras.saving.save_model(softmax, tmp_path / "softmax.keras")
