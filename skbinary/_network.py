@@ -337,13 +337,15 @@ def _scaling_weights(center, spread):
     The layer computes ``gamma * (x - mean) / sqrt(variance + epsilon)``; with
     a variance of 1 (``1 - epsilon``, which is 1 in float32) ``gamma`` is
     ``1 / spread``, computed in float64 and held by float32 for any spread
-    from about 1.2e-38 to 8.5e37. An inverse beyond float32's range (data
-    near float32's limits) is clipped to it.
+    from about 1.2e-38 to 8.5e37. A smaller spread, of values float32 holds
+    only as subnormal numbers (which Keras flushes to zero), counts as a
+    constant column's (1); an inverse of a larger one is held at float32's
+    smallest normal number (the column is divided by about 8.5e37).
     """
     f32 = np.finfo(np.float32)
-    with np.errstate(divide="ignore", over="ignore"):
-        gamma = 1.0 / np.asarray(spread, np.float64)
-    gamma = np.clip(gamma, f32.tiny, f32.max)
+    spread = np.asarray(spread, np.float64)
+    gamma = 1.0 / np.where(spread >= f32.tiny, spread, 1.0)
+    gamma = np.maximum(gamma, f32.tiny)
     variance = np.full(gamma.shape, 1.0 - _EPSILON)
     return [gamma.astype("float32"), np.asarray(center, np.float64).astype("float32"),
             variance.astype("float32")]

@@ -471,6 +471,16 @@ def test_features_of_any_magnitude_train_as_at_scale_one(input_scaling):
     assert losses[1e-25] == pytest.approx(losses[1.0], abs=0.01)
 
 
+def test_features_below_float32s_range_count_as_constant(binary_data):
+    # float32 holds 1e-40 only as a subnormal number, which Keras flushes to zero
+    X, y = binary_data
+    X = X.copy()
+    X[:, 0] *= 1e-40
+    clf = small_classifier(hidden_layer_sizes=(4,), epochs=3).fit(X, y)
+    keras_proba = clf.model_.predict(X.astype("float32"), verbose=0).ravel()
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], keras_proba, atol=1e-6)
+
+
 def test_early_stopping_score_undefined_on_validation_falls_back_to_loss(binary_data):
     # issue 11.6: a validation split with one class weighted cannot give a ROC-AUC
     X, y = binary_data
