@@ -180,6 +180,12 @@ _THRESHOLD_INTERVALS = {
     "(0, 1)": {"min_val": 0.0, "max_val": 1.0, "include_boundaries": "neither"},
     None: {},
 }
+# The same intervals as comparisons, each False for NaN and infinity.
+_THRESHOLD_INSIDE = {
+    "[0, 1]": lambda t: 0.0 <= t <= 1.0,
+    "(0, 1)": lambda t: 0.0 < t < 1.0,
+    None: lambda t: -np.inf < t < np.inf,
+}
 
 
 def check_threshold_value(value, name="threshold", *, interval="[0, 1]"):
@@ -221,6 +227,8 @@ def check_threshold_value(value, name="threshold", *, interval="[0, 1]"):
     ...
     ValueError: The 'threshold' parameter must be a finite number. Got nan.
     """
+    if type(value) is float and _THRESHOLD_INSIDE[interval](value):  # the common case, cheaply
+        return value
     return float(check_number(value, name, numbers.Real, **_THRESHOLD_INTERVALS[interval]))
 
 
