@@ -100,24 +100,79 @@ def check_model_param(model):
             f"with one sigmoid output. Got an object of type {type(model).__name__}.")
 
 
+_THRESHOLD_INTERVALS = {
+    "[0, 1]": {"min_val": 0.0, "max_val": 1.0, "include_boundaries": "both"},
+    "(0, 1)": {"min_val": 0.0, "max_val": 1.0, "include_boundaries": "neither"},
+    None: {},
+}
+# The same intervals as comparisons, each False for NaN and infinity.
+_THRESHOLD_INSIDE = {
+    "[0, 1]": lambda t: 0.0 <= t <= 1.0,
+    "(0, 1)": lambda t: 0.0 < t < 1.0,
+    None: lambda t: -np.inf < t < np.inf,
+}
+
+
+def check_threshold_value(value, name="threshold", *, interval="[0, 1]"):
+    """Check a decision threshold: a real number, not a bool, finite, in ``interval``.
+
+    The one rule for a threshold given as a number, wherever one is given: the
+    estimator's ``threshold``, the metrics, the plots, the command line and
+    the model files.
+
+    Parameters
+    ----------
+    value : object
+        The threshold.
+    name : str, default="threshold"
+        Its name, for the messages.
+    interval : {"[0, 1]", "(0, 1)"} or None, default="[0, 1]"
+        ``"[0, 1]"`` for a threshold on probabilities (the metrics, the
+        command line), ``"(0, 1)"`` for the estimator's ``threshold``
+        parameter and ``threshold_``, None for any finite number (the plots,
+        which also draw ``decision_function`` scores).
+
+    Returns
+    -------
+    threshold : float
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number, or is a bool.
+    ValueError
+        If it is NaN, infinite or outside ``interval``.
+
+    Examples
+    --------
+    >>> check_threshold_value(0.25)
+    0.25
+    >>> check_threshold_value(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'threshold' parameter must be a finite number. Got nan.
+    """
+    if type(value) is float and _THRESHOLD_INSIDE[interval](value):  # the common case, cheaply
+        return value
+    return float(check_number(value, name, numbers.Real, **_THRESHOLD_INTERVALS[interval]))
+
+
 def check_threshold(threshold):
     """Check ``threshold``; return None for a float, else ``choose_threshold`` kwargs.
 
-    A float in (0, 1) is the threshold itself. An objective is learned in
-    ``fit``: ``"f1"`` (best F1), ``{"recall": r}`` or ``{"precision": p}``
-    (one key, a target in (0, 1]).
+    A float in (0, 1) is the threshold itself (checked by
+    :func:`check_threshold_value`). An objective is learned in ``fit``:
+    ``"f1"`` (best F1), ``{"recall": r}`` or ``{"precision": p}`` (one key, a
+    target in (0, 1]).
 
     Raises
     ------
     ValueError
         Naming ``threshold`` and the accepted forms.
     """
-    if type(threshold) is float and 0.0 < threshold < 1.0:  # the common case, cheaply
-        return None
     if isinstance(threshold, numbers.Real) and not isinstance(threshold, (bool, np.bool_)):
-        # finite and in range: also checked by predict, since set_params may change it
-        check_number(threshold, "threshold", min_val=0.0, max_val=1.0,
-                     include_boundaries="neither")
+        # also checked by predict, since set_params may change it
+        check_threshold_value(threshold, interval="(0, 1)")
         return None
     if isinstance(threshold, str) and threshold == "f1":
         return {}

@@ -9,19 +9,37 @@ a JSON header that carries a ``format`` name and a ``format_version``.
   is renamed over the target, so a crash never leaves a broken file where a
   good one was; the file gets the permissions a plain ``open`` would give.
 - :func:`read_archive` turns every way a file can be unreadable into either the
-  ``OSError`` of opening it (naming the file) or a :class:`ModelFileError`.
+  ``OSError`` of opening it (naming the file) or a :class:`ModelFileError`. It
+  refuses a zip bomb before inflating it: an archive whose members would
+  inflate beyond :data:`MAX_JSON_BYTES` (a JSON member) or
+  :data:`MAX_TOTAL_BYTES` (all members together) is refused from its header,
+  and each member is read in bounded chunks, so one inflating to more than its
+  header says is refused after at most one byte too many.
+  :func:`check_archive_sizes` applies the same limits to an archive held in
+  memory (the Keras network inside a model file) without keeping its members.
 - :func:`check_format` refuses another format or another version.
 
 This module imports only the standard library.
 """
 
 import contextlib
+import copy
+import io
 import os
 import tempfile
 import threading
 import zipfile
+import zlib
 
 from ._version import __version__
+
+#: Most bytes a JSON member of an archive may inflate to (64 MiB): a model's
+#: metadata, its training history included, takes kilobytes to a few MiB.
+MAX_JSON_BYTES = 64 << 20
+#: Most bytes all the members of an archive may inflate to together (1 GiB):
+#: a Keras network of about 250 million float32 weights.
+MAX_TOTAL_BYTES = 1 << 30
+_CHUNK = 1 << 20  # bytes inflated at a time
 
 
 class ModelFileError(ValueError):
@@ -47,11 +65,10 @@ _umask_lock = threading.Lock()
 
 def _umask():
     """The process umask, read without changing it where the OS allows."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     with _umask_lock:
         mask = os.umask(0o022)
         os.umask(mask)
@@ -124,8 +141,77 @@ def write_archive(path, members):
             zf.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def _limit(name):
+    return MAX_JSON_BYTES if name.endswith(".json") else MAX_TOTAL_BYTES
+
+
+def _check_declared_sizes(zf, source, kind):
+    """Refuse ``zf`` when its header says it inflates beyond the limits.
+
+    ``source`` names the archive in the messages (the quoted file name).
+    """
+    total = 0
+    for info in zf.infolist():
+        limit = _limit(info.filename)
+        if info.file_size > limit:
+            what = "a JSON member" if limit == MAX_JSON_BYTES else "a model file"
+            raise ModelFileError(
+                f"{source} is not a loadable {kind}: its member {info.filename!r} "
+                f"inflates to {info.file_size:,} bytes, beyond the limit of {limit:,} "
+                f"bytes for {what} (a zip bomb?)."
+            )
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise ModelFileError(
+            f"{source} is not a loadable {kind}: its members inflate to {total:,} bytes "
+            f"in all, beyond the limit of {MAX_TOTAL_BYTES:,} bytes (a zip bomb?)."
+        )
+
+
+def _inflate(zf, info, source, kind, keep=True):
+    """The bytes of member ``info``, inflated at most one byte past its stated size.
+
+    ``zipfile`` inflates as much of a member as it is asked for at once, cut to
+    the size its header states. Read in chunks under a header stating one byte
+    more (its CRC checked here, on the bytes read), a member inflating to more
+    than its header says is refused after that one byte. Returns the bytes
+    when ``keep``, else None.
+    """
+    probe = copy.copy(info)
+    probe.file_size = info.file_size + 1
+    probe.CRC = None  # checked below: zipfile would check it on the cut bytes
+    chunks, n, crc = [], 0, 0
+    with zf.open(probe) as fh:
+        while n <= info.file_size:
+            chunk = fh.read(min(_CHUNK, info.file_size + 1 - n))
+            if not chunk:
+                break
+            n += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+            if keep:
+                chunks.append(chunk)
+    if n > info.file_size:
+        raise ModelFileError(
+            f"{source} is not a loadable {kind}: its member {info.filename!r} inflates "
+            f"to more than the {info.file_size:,} bytes its header says (a zip bomb?)."
+        )
+    if n < info.file_size or crc != info.CRC:
+        raise ModelFileError(
+            f"{source} is not a readable {kind} (truncated or corrupted?): its member "
+            f"{info.filename!r} does not inflate to the {info.file_size:,} bytes of "
+            "CRC-32 its header says."
+        )
+    return b"".join(chunks) if keep else None
+
+
 def read_archive(path, required=(), *, kind="skbinary model file"):
     """Every member of the zip archive at ``path``, as a dict name -> bytes.
+
+    A zip bomb is refused before it is inflated: a JSON member may inflate to
+    at most :data:`MAX_JSON_BYTES` (64 MiB) and all the members together to at
+    most :data:`MAX_TOTAL_BYTES` (1 GiB), as the archive's header says; each
+    member is read in chunks of 1 MiB, so one inflating to more than its
+    header says is refused after one byte too many.
 
     Parameters
     ----------
@@ -145,15 +231,15 @@ def read_archive(path, required=(), *, kind="skbinary model file"):
     FileNotFoundError, PermissionError, IsADirectoryError
         If the file cannot be opened; the message names it.
     ModelFileError
-        If it is not a zip archive, is truncated or corrupted, or lacks a
-        required member.
+        If it is not a zip archive, is truncated or corrupted, lacks a
+        required member, or would inflate beyond the limits.
     """
     path = os.fspath(path)
     try:
         zf = zipfile.ZipFile(path)
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         raise _naming(exc, path, "read") from None
-    except Exception as exc:  # whatever the bytes make zipfile raise
+    except Exception as exc:  # noqa: BLE001 (whatever the bytes make zipfile raise)
         raise ModelFileError(
             f"{path!r} is not a readable {kind} (not a zip archive, truncated or "
             f"corrupted?): {type(exc).__name__}: {exc}"
@@ -166,13 +252,57 @@ def read_archive(path, required=(), *, kind="skbinary model file"):
                 raise ModelFileError(
                     f"{path!r} is not a readable {kind}: it lacks {', '.join(missing)}."
                 )
-            return {name: zf.read(name) for name in names}
+            _check_declared_sizes(zf, repr(path), kind)
+            return {info.filename: _inflate(zf, info, repr(path), kind) for info in zf.infolist()}
     except ModelFileError:
         raise
-    except Exception as exc:  # zlib.error, BadZipFile (CRC), NotImplementedError, ...
+    except Exception as exc:  # noqa: BLE001 (zlib.error, BadZipFile, NotImplementedError...)
         raise ModelFileError(
             f"{path!r} is not a readable {kind} (truncated or corrupted?): "
             f"{type(exc).__name__}: {exc}"
+        ) from None
+
+
+def check_archive_sizes(data, path, *, kind="skbinary model file", what="member"):
+    """Refuse the zip archive ``data`` (bytes) if it would inflate beyond the limits.
+
+    The limits of :func:`read_archive`, for an archive that another reader
+    (Keras) inflates: its header is checked, then every member is inflated in
+    chunks and dropped, so none inflates to more than its header says. Bytes
+    that are not a zip archive pass unchecked (the other reader refuses them).
+
+    Parameters
+    ----------
+    data : bytes
+        The archive.
+    path : str
+        The file that holds it, for the messages.
+    kind : str, default="skbinary model file"
+        What that file should be, for the messages.
+    what : str, default="member"
+        What ``data`` is in that file, for the messages.
+
+    Raises
+    ------
+    ModelFileError
+        If it would inflate beyond the limits, or is truncated or corrupted.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 (not a zip archive: for the other reader to refuse)
+        return
+    source = f"{os.fspath(path)!r} (its {what})"
+    try:
+        with zf:
+            _check_declared_sizes(zf, source, kind)
+            for info in zf.infolist():
+                _inflate(zf, info, source, kind, keep=False)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (zlib.error, BadZipFile, NotImplementedError...)
+        raise ModelFileError(
+            f"{path!r} is not a readable {kind} (truncated or corrupted?): its {what} "
+            f"is unreadable: {type(exc).__name__}: {exc}"
         ) from None
 
 

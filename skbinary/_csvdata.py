@@ -112,7 +112,8 @@ def read_csv(path, *, sep=None, na_values=(), progress=None):
     FileNotFoundError, PermissionError, IsADirectoryError
         If the file cannot be opened.
     DataError
-        If it is empty, not text, or not well-formed CSV.
+        If it is empty, not text, not well-formed CSV, or names two columns
+        alike (which pandas would silently rename ``age`` and ``age.1``).
     """
     pd = _import_pandas()
     path = os.fspath(path)
@@ -145,12 +146,41 @@ def read_csv(path, *, sep=None, na_values=(), progress=None):
         raise DataError(f"cannot parse {path} as CSV: {exc}") from None
     if frame.shape[0] == 0:
         raise DataError(f"{path} has a header but no data rows")
+    if any(_RENAMED.search(str(name)) for name in frame.columns):
+        _check_unique_names(pd, path, sep)
     if progress is not None:
         progress.done(f"{_count(frame.shape[0], 'row')}, {_count(frame.shape[1], 'column')}")
         if detected and sep != ",":
             progress.line(f"note: reading {path} with separator {sep!r} (detected; "
                           "set it with --sep)")
     return frame
+
+
+# pandas renames the second column named "age" to "age.1", the third "age.2".
+_RENAMED = re.compile(r"\.\d+$")
+
+
+def _check_unique_names(pd, path, sep):
+    """Refuse a header row that names two columns alike, as pandas reads it.
+
+    pandas renames duplicated names (``age``, ``age.1``), so the header is read
+    again as it is written. Empty names are not compared (pandas names them
+    ``Unnamed: i``, each its own).
+
+    Raises
+    ------
+    DataError
+        Naming each duplicated name and how many columns bear it.
+    """
+    header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str,
+                         na_filter=False, index_col=False).iloc[0].tolist()
+    counts = collections.Counter(name for name in header if name != "")
+    duplicated = [f"{name!r} ({n} columns)" for name, n in counts.items() if n > 1]
+    if duplicated:
+        raise DataError(
+            f"{path} has duplicated column names: {', '.join(duplicated)}; give each "
+            "column its own name"
+        )
 
 
 def _row_examples(series, mask, limit=3):

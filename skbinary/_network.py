@@ -103,7 +103,11 @@ def build_network(n_features, hidden_layer_sizes, activation, dropout, l2, batch
     by :func:`initialize_weights`), ``tanh`` and a second frozen
     ``BatchNormalization`` that multiply to ``CLIP * tanh((x - center) /
     (CLIP * spread))``: a smooth clip of robustly scaled inputs, so features
-    of any scale and outliers are harmless. Built-in layers only, so the model
+    of any scale and outliers are harmless. The first of these layers
+    multiplies by ``1 / spread`` (its ``gamma``; its variance is 1), which
+    float32 holds for any spread of float32 data: a variance ``spread ** 2``
+    would not (beyond 1.8e19 it overflows, below about 1e-6 it is lost in
+    the layer's epsilon). Built-in layers only, so the model
     saves and loads safely. Each hidden layer is ``Dense ->
     [BatchNormalization] -> activation -> [Dropout]``; the output is
     ``Dense(1, activation="sigmoid")``. L2 penalises every kernel.
@@ -290,19 +294,24 @@ class KerasArchitecture:
         return f"KerasArchitecture({name!r})"
 
 
-def _float32_variance(spread):
-    """``spread ** 2`` less the layer's epsilon, as float32 without overflow.
+def _scaling_weights(center, spread):
+    """``[gamma, moving_mean, moving_variance]`` of ``x -> (x - center) / spread``.
 
-    A column spread beyond about 1.8e19 has a square beyond float32's range;
-    it is capped there (the column is then divided by about 1.8e19, not by
-    its spread: large, but finite), rather than becoming infinite and zeroing
-    the column. A spread below about 1.4e-6 counts as a constant column's.
+    The layer computes ``gamma * (x - mean) / sqrt(variance + epsilon)``; with
+    a variance of 1 (``1 - epsilon``, which is 1 in float32) ``gamma`` is
+    ``1 / spread``, computed in float64 and held by float32 for any spread
+    from about 1.2e-38 to 8.5e37. A smaller spread, of values float32 holds
+    only as subnormal numbers (which Keras flushes to zero), counts as a
+    constant column's (1); an inverse of a larger one is held at float32's
+    smallest normal number (the column is divided by about 8.5e37).
     """
-    variance = np.square(np.asarray(spread, np.float64))
-    # A spread whose square is within the epsilon (1e-34, say) would divide by
-    # about zero: such a column is as good as constant, and gets spread 1.
-    variance = np.where(variance > 2 * _EPSILON, variance, 1.0) - _EPSILON
-    return np.minimum(variance, np.finfo(np.float32).max).astype("float32")
+    f32 = np.finfo(np.float32)
+    spread = np.asarray(spread, np.float64)
+    gamma = 1.0 / np.where(spread >= f32.tiny, spread, 1.0)
+    gamma = np.maximum(gamma, f32.tiny)
+    variance = np.full(gamma.shape, 1.0 - _EPSILON)
+    return [gamma.astype("float32"), np.asarray(center, np.float64).astype("float32"),
+            variance.astype("float32")]
 
 
 def set_input_scaling(model, X):
@@ -310,19 +319,45 @@ def set_input_scaling(model, X):
     layers = {layer.name: layer for layer in model.layers}
     if "input_scale" not in layers:
         return
-    # BN computes (x - mean) / sqrt(var + eps).
     if "input_clip" not in layers:  # standard
-        center, spread = standard_scaling(X)
-        layers["input_scale"].moving_mean.assign(center.astype("float32"))
-        layers["input_scale"].moving_variance.assign(_float32_variance(spread))
+        layers["input_scale"].set_weights(_scaling_weights(*standard_scaling(X)))
         return
     center, spread = robust_scaling(X)
-    layers["input_scale"].moving_mean.assign(center.astype("float32"))
-    layers["input_scale"].moving_variance.assign(_float32_variance(CLIP * spread))
+    layers["input_scale"].set_weights(_scaling_weights(center, CLIP * spread))
+    # BN computes (x - mean) / sqrt(var + eps): here x * CLIP.
     n = center.shape[0]
     layers["input_unscale"].moving_mean.assign(np.zeros(n, "float32"))
     layers["input_unscale"].moving_variance.assign(
         np.full(n, CLIP ** -2 - _EPSILON, "float32"))
+
+
+def with_scaling_gamma(model):
+    """The weights of ``model``, laid out for :func:`build_network`'s layers.
+
+    An ``input_scale`` layer without a ``gamma`` (one that scales by its
+    variance alone, as in files of earlier skbinary versions) gets
+    ``gamma = 1``, with which the layer computes exactly what it did.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built-in network, as fitted by this or an earlier skbinary.
+
+    Returns
+    -------
+    weights : list of ndarray
+        For ``set_weights`` of the network :func:`build_network` builds.
+    """
+    import keras
+
+    weights = []
+    for layer in model.layers:
+        own = layer.get_weights()
+        if (layer.name == "input_scale" and isinstance(layer, keras.layers.BatchNormalization)
+                and not layer.scale):
+            own = [np.ones_like(own[0]), *own]
+        weights.extend(own)
+    return weights
 
 
 def initialize_weights(model, seed, X=None):
@@ -377,7 +412,7 @@ def describe_output(model):
     act = getattr(last, "activation", None)
     try:
         name = keras.activations.serialize(act) if act is not None else None
-    except Exception:  # a custom callable
+    except Exception:  # noqa: BLE001 (a custom callable)
         name = getattr(act, "__name__", repr(act))
     text = f"its output shape is {shape}"
     if last is not None:
@@ -746,7 +781,9 @@ class Diag(BatchNorm):
     def build(cls, *, name):
         import keras
 
-        bn = keras.layers.BatchNormalization(center=False, scale=False,
+        # input_scale multiplies by 1 / spread (its gamma), which float32 holds
+        # for any spread float32 data can have (see _scaling_weights)
+        bn = keras.layers.BatchNormalization(center=False, scale=name == "input_scale",
                                              epsilon=_EPSILON, name=name)
         bn.trainable = False  # a frozen BN is a fixed per-feature affine map
         return _mark(bn, cls)

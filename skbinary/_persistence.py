@@ -19,7 +19,9 @@ only matter for the next ``fit``.
 
 :func:`load` checks the whole file, as ``fit`` checks its input: anything
 unreadable, corrupted or inconsistent is a :class:`ModelFileError` naming the
-file and what is wrong.
+file and what is wrong. A file that would inflate beyond the limits of
+:func:`skbinary._container.read_archive` (64 MiB for ``metadata.json``, 1 GiB in
+all, ``model.keras``'s own members included) is refused before it is inflated.
 """
 
 import json
@@ -29,9 +31,10 @@ import tempfile
 import numpy as np
 
 from . import _params, _tf
-from ._checks import py_scalar
+from ._checks import check_threshold_value, py_scalar
 from ._container import (
     ModelFileError,
+    check_archive_sizes,
     check_format,
     read_archive,
     versions,
@@ -45,6 +48,7 @@ from ._network import (
     has_sigmoid_output,
     new_network,
     steps_read_as,
+    with_scaling_gamma,
 )
 
 FORMAT = "skbinary-model"
@@ -129,11 +133,12 @@ def load(path, estimator_class):
         raise ModelFileError(f"{path!r} is corrupted: classes {meta['classes']!r} are not "
                              "two distinct labels.")
     threshold = meta.get("threshold_")  # absent in files from before learned thresholds
-    if threshold is not None and not (isinstance(threshold, (int, float))
-                                      and not isinstance(threshold, bool)
-                                      and 0 < threshold < 1):
-        raise ModelFileError(f"{path!r} is corrupted: 'threshold_' must be a number in "
-                             f"(0, 1), got {threshold!r:.100}.")
+    if threshold is not None:
+        try:
+            threshold = check_threshold_value(threshold, "threshold_", interval="(0, 1)")
+        except (TypeError, ValueError):
+            raise ModelFileError(f"{path!r} is corrupted: 'threshold_' must be a number "
+                                 f"in (0, 1), got {threshold!r:.100}.") from None
     architecture = None if custom else _architecture(meta, params, path)
     if not custom:
         model = _rebuilt(model, architecture, n_features, path)
@@ -213,13 +218,15 @@ def _check_metadata(meta, path):
 def _load_network(keras_bytes, path):
     import keras
 
+    # model.keras is itself a zip archive, inflated by Keras: the same limits
+    check_archive_sizes(keras_bytes, path, what="model.keras")
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
         with open(keras_file, "wb") as fh:
             fh.write(keras_bytes)
         try:
             return keras.saving.load_model(keras_file, compile=False, safe_mode=True)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (whatever Keras raises on a bad network)
             raise ModelFileError(
                 f"The network in {path!r} cannot be loaded safely: {exc}"
             ) from None
@@ -254,7 +261,7 @@ def _rebuilt(model, arch, n_features, path):
     """The built-in network rebuilt from ``arch`` with ``model``'s weights."""
     try:
         network = new_network(n_features, arch)
-        network.set_weights(model.get_weights())
+        network.set_weights(with_scaling_gamma(model))
     except (ValueError, TypeError) as exc:
         raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
                              f"its network: {exc}") from None

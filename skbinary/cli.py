@@ -33,11 +33,11 @@ Errors are one line on stderr, and the exit status says what went wrong:
 2    usage error: unknown option, missing or malformed argument (argparse)
 3    an input file is missing or cannot be opened (no such file, a folder,
      no permission), or an output file cannot be written
-4    bad data: empty or unparseable CSV, missing target column, a target
-     without exactly two values, a ``--positive`` label that is not one of
-     them, non-numeric values in a numeric column, infinite values, missing
-     feature columns, target values the model does not know, or training
-     that fails on the data
+4    bad data: empty or unparseable CSV, two columns of the same name, missing
+     target column, a target without exactly two values, a ``--positive``
+     label that is not one of them, non-numeric values in a numeric column,
+     infinite values, missing feature columns, target values the model does
+     not know, or training that fails on the data
 5    the model file is not a readable skbinary command-line model: not a zip
      archive, truncated or corrupted, parts missing, a newer format, or a
      network that could only be loaded by running code
@@ -56,7 +56,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import predicted_positive
+from ._checks import check_threshold_value, predicted_positive
 from ._container import ModelFileError, write_text
 from ._csvdata import (
     CATEGORICAL,
@@ -188,7 +188,18 @@ def _fraction(what, *, one_included):
 
 
 _dropout = _fraction("dropout", one_included=False)
-_threshold = _fraction("the threshold", one_included=True)
+
+
+def _threshold(text):
+    """An argparse type: a decision threshold, a finite number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    try:
+        return check_threshold_value(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text}: the threshold must be in [0, 1]") from None
 
 
 def _positive_int(text):

@@ -25,9 +25,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from ._checks import py_scalar
+from ._checks import check_threshold_value, py_scalar
 from ._report import (
-    check_fraction,
     check_test_data,
     check_warning_settings,
     confusion_counts,
@@ -436,7 +435,7 @@ def binary_report(
             "such as predict_proba(X)[:, 1]) and y_pred (predicted labels); got "
             f"{given}."
         )
-    threshold = check_fraction(threshold, "threshold")
+    threshold = check_threshold_value(threshold)
     settings = check_warning_settings(
         imbalance_ratio, paradox_margin, low_recall, overfit_gap, perfect_score
     )

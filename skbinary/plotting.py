@@ -18,7 +18,6 @@ agree (precision 0.0 when nothing is predicted positive). Importing this
 module does not start TensorFlow.
 """
 
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -32,8 +31,8 @@ from sklearn.utils import check_consistent_length
 from ._checks import (
     binary_labels,
     check_1d,
-    check_number,
     check_scores,
+    check_threshold_value,
     predicted_positive,
 )
 from ._report import is_label, metrics_at
@@ -41,10 +40,10 @@ from ._thresholds import threshold_curves
 
 __all__ = [
     "plot_confusion_matrix",
+    "plot_history",
     "plot_precision_recall",
     "plot_roc",
     "plot_threshold_curves",
-    "plot_history",
 ]
 
 _SAVE_DPI = 100
@@ -89,7 +88,8 @@ def _fmt(value):
 
 
 def _check_threshold(threshold):
-    return check_number(threshold, "threshold", numbers.Real)
+    # any finite number: the plots also draw decision_function scores
+    return check_threshold_value(threshold, interval=None)
 
 
 def _curve_data(y_true, y_score, threshold, pos_label):

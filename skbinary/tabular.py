@@ -38,7 +38,12 @@ import time
 import numpy as np
 
 from . import _tf
-from ._checks import binary_labels, predicted_positive, py_scalar
+from ._checks import (
+    binary_labels,
+    check_threshold_value,
+    predicted_positive,
+    py_scalar,
+)
 from ._container import (
     ModelFileError,
     check_format,
@@ -149,7 +154,8 @@ class TabularModel:
     labels : tuple of (str, str)
         ``(negative_label, positive_label)`` as written in the CSV file.
     threshold : float
-        Default decision threshold on the positive-class probability.
+        Default decision threshold on the positive-class probability, in
+        [0, 1].
     na_values : list of str
         Extra strings read as missing at training, also used when predicting.
     training : dict
@@ -162,7 +168,7 @@ class TabularModel:
         self.columns = [(str(n), str(k)) for n, k in columns]
         self.target = target
         self.labels = (str(labels[0]), str(labels[1]))
-        self.threshold = float(threshold)
+        self.threshold = check_threshold_value(threshold)
         self.na_values = list(na_values)
         self.training = dict(training or {})
 
@@ -180,7 +186,7 @@ class TabularModel:
 
     def predict(self, frame, threshold=None, source="the data"):
         """Labels: the positive label where its probability >= ``threshold``."""
-        t = self.threshold if threshold is None else float(threshold)
+        t = self.threshold if threshold is None else check_threshold_value(threshold)
         p = self.predict_proba(frame, source)[:, 1]
         return np.where(predicted_positive(p, t), self.labels[1],
                         self.labels[0]).astype(object)
@@ -392,7 +398,11 @@ class _ModelFile:
         self.state = state
         self.labels = tuple(labels)
         self.target = _checked(state, "target", str, path)
-        self.threshold = float(_checked(state, "threshold", (int, float), path))
+        try:
+            self.threshold = check_threshold_value(state.get("threshold"))
+        except (TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path} is corrupted: bad 'threshold' in "
+                                 f"{PREPROCESS_JSON}: {exc}") from None
         self.na_values = [str(v) for v in state.get("na_values") or []]
         self.records = _parse_records(state, path)
         self.columns = [(r["name"], r["kind"]) for r in self.records]

@@ -313,9 +313,9 @@ def test_keyboard_interrupt_keeps_a_usable_model(binary_data, monkeypatch):
 
     monkeypatch.setattr(_engine, "weighted_log_loss", interrupt_on_fifth)
     clf = small_classifier(early_stopping=True, epochs=50)
-    with pytest.warns(UserWarning, match="interrupted after 4 epoch"):
-        with pytest.raises(KeyboardInterrupt):  # the interrupt still stops the caller
-            clf.fit(X, y)
+    with pytest.warns(UserWarning, match="interrupted after 4 epoch"), \
+            pytest.raises(KeyboardInterrupt):  # the interrupt still stops the caller
+        clf.fit(X, y)
     assert clf.n_iter_ == 4
     assert clf.interrupted_
     assert clf.predict_proba(X).shape == (len(X), 2)
@@ -450,6 +450,37 @@ def test_column_of_tiny_spread_predicts_finite_probabilities():
     assert np.isfinite(clf.predict_proba(X)).all()
 
 
+@pytest.mark.parametrize("input_scaling", ["standard", "robust"])
+def test_features_of_any_magnitude_train_as_at_scale_one(input_scaling):
+    from sklearn.datasets import make_classification
+    from sklearn.metrics import log_loss
+
+    X, y = make_classification(n_samples=600, n_features=6, n_informative=4,
+                               random_state=0)
+    losses = {}
+    for scale in (1.0, 1e25, 1e-25):
+        X_train, X_test = X[:450] * scale, X[450:] * scale
+        clf = small_classifier(hidden_layer_sizes=(8,), epochs=10,
+                               input_scaling=input_scaling).fit(X_train, y[:450])
+        proba = clf.predict_proba(X_test)[:, 1]
+        losses[scale] = log_loss(y[450:], proba)
+        keras_proba = clf.model_.predict(X_test.astype("float32"), verbose=0).ravel()
+        np.testing.assert_allclose(proba, keras_proba, atol=1e-6)
+    assert losses[1.0] < 0.3
+    assert losses[1e25] == pytest.approx(losses[1.0], abs=0.01)
+    assert losses[1e-25] == pytest.approx(losses[1.0], abs=0.01)
+
+
+def test_features_below_float32s_range_count_as_constant(binary_data):
+    # float32 holds 1e-40 only as a subnormal number, which Keras flushes to zero
+    X, y = binary_data
+    X = X.copy()
+    X[:, 0] *= 1e-40
+    clf = small_classifier(hidden_layer_sizes=(4,), epochs=3).fit(X, y)
+    keras_proba = clf.model_.predict(X.astype("float32"), verbose=0).ravel()
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], keras_proba, atol=1e-6)
+
+
 def test_early_stopping_score_undefined_on_validation_falls_back_to_loss(binary_data):
     # a validation split with one class weighted cannot give a ROC-AUC
     X, y = binary_data
@@ -493,7 +524,7 @@ def test_first_fit_prints_no_tensorflow_start_up_noise(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     env["PYTHONPATH"] = repo
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, cwd=tmp_path, timeout=300)
+                         env=env, cwd=tmp_path, timeout=300, check=False)
     assert run.returncode == 0, run.stderr
     assert "cuda" not in run.stderr.lower() and "oneDNN" not in run.stderr
 

@@ -330,6 +330,38 @@ def test_bad_training_data(tmp_path, capsys, content, fragment):
     assert fragment in err and "Traceback" not in err
 
 
+def _duplicated_headers(path):
+    """The training data with a second column named x1 (a copy of x2)."""
+    frame = make_frame()
+    frame.insert(1, "x1.1", frame["x2"])
+    frame.columns = ["x1", "x1", "x2", "color", "label"]
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("args", [
+    ["fit", "{data}", "--target", "label", *FAST, "--out", "{folder}/m.zip"],
+    ["predict", "{folder}/model.zip", "{data}"],
+    ["report", "{folder}/model.zip", "{data}", "--target", "label"],
+], ids=["fit", "predict", "report"])
+def test_duplicated_column_names_are_refused(work, tmp_path, capsys, args):
+    folder, _ = work
+    data = _duplicated_headers(tmp_path / "d.csv")
+    assert data.read_text().startswith("x1,x1,x2,color,label\n")
+    args = [a.format(data=data, folder=tmp_path if a.endswith("m.zip") else folder)
+            for a in args]
+    assert main(args) == EXIT_DATA
+    err = capsys.readouterr().err
+    assert "d.csv has duplicated column names: 'x1' (2 columns)" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "m.zip").exists()
+
+
+def test_column_names_that_look_renamed_are_kept(tmp_path):
+    (tmp_path / "d.csv").write_text("x1,x1.1,label\n1,2,yes\n3,4,no\n")
+    assert list(read_csv(tmp_path / "d.csv").columns) == ["x1", "x1.1", "label"]
+
+
 def test_na_values_and_drop(tmp_path, capsys):
     frame = make_frame()
     frame["x2"] = frame["x2"].astype(object)
@@ -354,6 +386,7 @@ def test_na_values_and_drop(tmp_path, capsys):
     ("bare estimator", "open it with skbinary.load"),
     ("other format", "not a skbinary command-line model"),
     ("flipped bytes", "corrupted"),
+    ("threshold not a number", "threshold"),
 ])
 def test_damaged_model_files(work, tmp_path, capsys, damage, fragment):
     folder, _ = work
@@ -373,6 +406,10 @@ def test_damaged_model_files(work, tmp_path, capsys, damage, fragment):
             parts["preprocess.json"] = parts["preprocess.json"][:-20]
         elif damage == "no network":
             del parts["network.skb"]
+        elif damage == "threshold not a number":
+            state = json.loads(parts["preprocess.json"])
+            state["threshold"] = float("nan")
+            parts["preprocess.json"] = json.dumps(state).encode()
         else:
             parts["preprocess.json"] = json.dumps({"format": "something-else"}).encode()
         with zipfile.ZipFile(path, "w") as zf:
@@ -382,6 +419,16 @@ def test_damaged_model_files(work, tmp_path, capsys, damage, fragment):
         load_model(path)
     assert main(["report", str(path), str(folder / "train.csv")]) == EXIT_MODEL
     assert fragment in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("threshold, error", [
+    (float("nan"), ValueError), (1.5, ValueError), (True, TypeError),
+])
+def test_model_predict_refuses_a_threshold_outside_zero_to_one(work, threshold, error):
+    folder, _ = work
+    model = load_model(folder / "model.zip")
+    with pytest.raises(error, match="threshold"):
+        model.predict(make_frame(), threshold=threshold)
 
 
 def test_report_as_json(work, capsys):

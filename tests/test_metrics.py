@@ -88,7 +88,7 @@ def test_metrics_equal_sklearns_with_scores_and_weights():
     weight = rng.uniform(0.5, 2.0, len(y))
     r = binary_report(y, score, threshold=0.4, sample_weight=weight)
     pred = score >= 0.4
-    kw = dict(sample_weight=weight)
+    kw = {"sample_weight": weight}
     assert r.precision == pytest.approx(precision_score(y, pred, **kw))
     assert r.recall == pytest.approx(recall_score(y, pred, **kw))
     assert r.f1 == pytest.approx(f1_score(y, pred, **kw))
@@ -355,19 +355,33 @@ def test_exactly_one_of_scores_and_predictions():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(y_score=[[0.8, 0.2], [0.3, 0.7]]), r"predict_proba\(X\)\[:, 1\]"),
-        (dict(y_score=[-1.5, 2.0]), r"probabilities in \[0, 1\]"),
-        (dict(y_score=[0.2, np.nan]), "NaN"),
-        (dict(y_pred=[0.2, 0.7]), "Pass probabilities .* as y_score"),
-        (dict(y_pred=[0, 1], pos_label=3), "pos_label=3 is not a valid label"),
-        (dict(y_pred=[0, 1], y_train_score=[0.1, 0.9]), "y_train_true"),
-        (dict(y_pred=[0, 1], X_train=[[0.0], [1.0]]), "X_train and X_test together"),
-        (dict(y_score=[0.2, 0.7], threshold=1.5), "threshold"),
+        ({"y_score": [[0.8, 0.2], [0.3, 0.7]]}, r"predict_proba\(X\)\[:, 1\]"),
+        ({"y_score": [-1.5, 2.0]}, r"probabilities in \[0, 1\]"),
+        ({"y_score": [0.2, np.nan]}, "NaN"),
+        ({"y_pred": [0.2, 0.7]}, "Pass probabilities .* as y_score"),
+        ({"y_pred": [0, 1], "pos_label": 3}, "pos_label=3 is not a valid label"),
+        ({"y_pred": [0, 1], "y_train_score": [0.1, 0.9]}, "y_train_true"),
+        ({"y_pred": [0, 1], "X_train": [[0.0], [1.0]]}, "X_train and X_test together"),
+        ({"y_score": [0.2, 0.7], "threshold": 1.5}, "threshold"),
     ],
 )
 def test_bad_input_gets_a_clear_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         binary_report([0, 1], **kwargs)
+
+
+@pytest.mark.parametrize("threshold, error", [
+    (float("nan"), ValueError), (float("inf"), ValueError), (-float("inf"), ValueError),
+    (True, TypeError), (np.bool_(False), TypeError), ("0.5", TypeError),
+])
+def test_report_refuses_a_threshold_that_is_not_a_finite_number(threshold, error):
+    with pytest.raises(error, match="threshold"):
+        binary_report([0, 1], [0.2, 0.7], threshold=threshold)
+
+
+def test_report_accepts_thresholds_from_zero_to_one():
+    assert binary_report([0, 1], [0.2, 0.7], threshold=0).tp == 1
+    assert binary_report([0, 1], [0.2, 0.7], threshold=np.float32(1.0)).tp == 0
 
 
 def test_importing_the_metrics_and_plots_does_not_start_tensorflow():
@@ -473,7 +487,7 @@ def test_best_f1_threshold(fitted):
 def test_choice_matches_fixed_threshold_classifier(fitted):
     model, X, y, _ = fitted
     score = model.predict_proba(X)[:, 1]
-    for kwargs in (dict(target_recall=0.9), dict(target_precision=0.8), {}):
+    for kwargs in ({"target_recall": 0.9}, {"target_precision": 0.8}, {}):
         c = choose_threshold(y, score, **kwargs)
         fixed = FixedThresholdClassifier(FrozenEstimator(model), threshold=c.threshold,
                                          response_method="predict_proba").fit(X, y)

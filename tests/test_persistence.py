@@ -1,7 +1,9 @@
 """save/load: one file, no pickle, atomic writes, clear errors on bad files."""
 
+import io
 import json
 import os
+import tracemalloc
 import zipfile
 
 import keras
@@ -11,6 +13,8 @@ import pytest
 from sklearn.base import clone
 
 import skbinary
+import skbinary._container
+import skbinary.tabular
 from conftest import small_classifier
 from skbinary import KerasBinaryClassifier, ModelFileError
 from skbinary._network import KerasArchitecture
@@ -229,6 +233,43 @@ def test_tampered_metadata_is_refused(fitted, tmp_path, name, edit, fragment):
         skbinary.load(bad)
 
 
+def _without_scaling_gamma(model):
+    """``model`` as an earlier skbinary built it: input_scale divides by sqrt(variance)."""
+    config = model.get_config()
+    for layer in config["layers"]:
+        if layer["config"]["name"] == "input_scale":
+            layer["config"]["scale"] = False
+    older = keras.Sequential.from_config(config)
+    weights = []
+    for layer in model.layers:
+        own = layer.get_weights()
+        if layer.name == "input_scale":
+            gamma, mean, _ = own
+            variance = 1.0 / np.square(gamma.astype(np.float64)) - layer.epsilon
+            own = [mean, variance.astype("float32")]
+        weights.extend(own)
+    older.set_weights(weights)
+    return older
+
+
+@pytest.mark.parametrize("input_scaling", ["standard", "robust"])
+def test_file_whose_input_scaling_has_no_gamma_predicts_as_its_network(
+        binary_data, tmp_path, input_scaling):
+    X, y = binary_data
+    clf = small_classifier(hidden_layer_sizes=(4,), epochs=2,
+                           input_scaling=input_scaling).fit(X, y)
+    clf.save(tmp_path / "m.skb")
+    older = _without_scaling_gamma(clf.model_)
+    keras.saving.save_model(older, tmp_path / "older.keras")
+    path = _rewrite(tmp_path / "m.skb", tmp_path / "older.skb",
+                    keras_bytes=(tmp_path / "older.keras").read_bytes())
+    loaded = skbinary.load(path)
+    expected = older.predict(X.astype("float32"), verbose=0).ravel()
+    np.testing.assert_allclose(loaded.predict_proba(X)[:, 1], expected, atol=1e-6)
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-5)
+    assert (loaded.model_.get_layer("input_scale").gamma.numpy() == 1).all()
+
+
 def test_softmax_network_in_a_model_file_is_refused(fitted, tmp_path):
     softmax = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2, activation="softmax")])
     keras.saving.save_model(softmax, tmp_path / "softmax.keras")
@@ -306,3 +347,94 @@ def test_random_state_instance_is_saved_as_none(binary_data, tmp_path):
     clf.save(path)
     loaded = skbinary.load(path)
     assert loaded.random_state is None
+
+
+def _declare_size(data, member, size):
+    """The zip archive ``data`` with the central directory saying ``member`` inflates to ``size``."""
+    data = bytearray(data)
+    start = data.rfind(b"PK\x05\x06")  # end of central directory
+    count, offset = int.from_bytes(data[start + 10:start + 12], "little"), \
+        int.from_bytes(data[start + 16:start + 20], "little")
+    for _ in range(count):
+        assert data[offset:offset + 4] == b"PK\x01\x02"
+        name_len, extra_len, comment_len = (
+            int.from_bytes(data[offset + i:offset + i + 2], "little") for i in (28, 30, 32))
+        if data[offset + 46:offset + 46 + name_len].decode() == member:
+            data[offset + 24:offset + 28] = size.to_bytes(4, "little")
+            return bytes(data)
+        offset += 46 + name_len + extra_len + comment_len
+    raise AssertionError(f"no member {member!r}")
+
+
+def _bomb(path, member, n_bytes, declared=None):
+    """A model file whose ``member`` is ``n_bytes`` of zeros, deflated (about 1000:1)."""
+    members = {"metadata.json": b"{}", "model.keras": b"", "preprocess.json": b"{}",
+               "network.skb": b""}
+    members[member] = bytes(n_bytes)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    if declared is not None:
+        path.write_bytes(_declare_size(path.read_bytes(), member, declared))
+    return path
+
+
+def _refuse_inflating(monkeypatch):
+    def read(self, n=-1):
+        raise AssertionError("a member was inflated")
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", read)
+
+
+@pytest.mark.parametrize("loader", [skbinary.load, skbinary.tabular.load_model],
+                         ids=["load", "load_model"])
+def test_member_declaring_gigabytes_is_refused_before_inflating(tmp_path, monkeypatch,
+                                                                 loader):
+    # 3.75 GiB declared in the header: refused from the header alone
+    path = _bomb(tmp_path / "bomb.skb", "metadata.json", 10, declared=0xF0000000)
+    _refuse_inflating(monkeypatch)
+    with pytest.raises(ModelFileError, match="inflates to 4,026,531,840 bytes"):
+        loader(path)
+
+
+@pytest.mark.parametrize("member", ["metadata.json", "model.keras"])
+def test_zip_bomb_beyond_the_size_limits_is_refused(tmp_path, monkeypatch, member):
+    # the limits lowered to 1 MiB so that a bomb of 2 MiB stands for one of gigabytes
+    monkeypatch.setattr(skbinary._container, "MAX_JSON_BYTES", 1 << 20)
+    monkeypatch.setattr(skbinary._container, "MAX_TOTAL_BYTES", 1 << 20)
+    path = _bomb(tmp_path / "bomb.skb", member, 2 << 20)
+    assert path.stat().st_size < 20_000
+    _refuse_inflating(monkeypatch)
+    with pytest.raises(ModelFileError, match="beyond the limit of 1,048,576 bytes"):
+        skbinary.load(path)
+
+
+def test_zip_bomb_understating_its_size_is_refused(tmp_path):
+    # the header says 100 bytes: reading stops at the 101st, not after 8 MiB
+    path = _bomb(tmp_path / "bomb.skb", "metadata.json", 8 << 20, declared=100)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="inflates to more than the 100 bytes"):
+            skbinary.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+
+
+def test_network_declaring_gigabytes_is_refused_before_keras_reads_it(fitted, tmp_path,
+                                                                       monkeypatch):
+    fitted.save(tmp_path / "m.skb")
+    with zipfile.ZipFile(tmp_path / "m.skb") as zf:
+        network = zf.read("model.keras")
+    with zipfile.ZipFile(io.BytesIO(network)) as zf:
+        weights = next(n for n in zf.namelist() if n.endswith(".h5"))
+    bomb = _rewrite(tmp_path / "m.skb", tmp_path / "bomb.skb",
+                    keras_bytes=_declare_size(network, weights, 0xF0000000))
+
+    def load_model(*args, **kwargs):
+        raise AssertionError("Keras read the network")
+
+    monkeypatch.setattr(keras.saving, "load_model", load_model)
+    with pytest.raises(ModelFileError, match=f"{weights}' inflates to 4,026,531,840"):
+        skbinary.load(bomb)

@@ -7,8 +7,8 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from sklearn.metrics import (  # noqa: E402
+import matplotlib.pyplot as plt
+from sklearn.metrics import (
     average_precision_score,
     confusion_matrix,
     f1_score,
@@ -19,9 +19,9 @@ from sklearn.metrics import (  # noqa: E402
     roc_curve,
 )
 
-from skbinary import plotting  # noqa: E402
-from skbinary.metrics import binary_report  # noqa: E402
-from skbinary.plotting import (  # noqa: E402
+from skbinary import plotting
+from skbinary.metrics import binary_report
+from skbinary.plotting import (
     plot_confusion_matrix,
     plot_history,
     plot_precision_recall,
@@ -101,7 +101,7 @@ def test_confusion_matrix_scores_counts_and_title(scores, tmp_path):
 def test_confusion_matrix_string_labels(spam, tmp_path):
     y, score = spam
     path = tmp_path / "cm_spam.png"
-    fig, ax = plot_confusion_matrix(y, score, path=path)
+    _fig, ax = plot_confusion_matrix(y, score, path=path)
     assert_png(path)
     # "spam" > "ham": spam is the positive class, shown second.
     assert [t.get_text() for t in ax.get_xticklabels()] == ["ham", "spam"]
@@ -123,7 +123,7 @@ def test_confusion_matrix_y_pred_and_normalize(scores, tmp_path):
     y, score = scores
     y_pred = (score >= 0.5).astype(int)
     path = tmp_path / "cm_pred.png"
-    fig, ax = plot_confusion_matrix(y, y_pred=y_pred, normalize="true", path=path)
+    _fig, ax = plot_confusion_matrix(y, y_pred=y_pred, normalize="true", path=path)
     assert_png(path)
     assert ax.get_title() == "Confusion matrix"
     expected = confusion_matrix(y, y_pred, normalize="true")
@@ -163,7 +163,7 @@ def test_confusion_matrix_errors(scores):
 def test_precision_recall_marker_and_legend(scores, tmp_path):
     y, score = scores
     path = tmp_path / "pr.png"
-    fig, ax = plot_precision_recall(y, score, threshold=THRESHOLD, path=path)
+    _fig, ax = plot_precision_recall(y, score, threshold=THRESHOLD, path=path)
     assert_png(path)
     y_pred = (score >= THRESHOLD).astype(int)
     marker = line_by_label(ax, "threshold = 0.4")
@@ -256,7 +256,7 @@ def test_curves_need_both_classes():
 def test_roc_marker_auc_and_chance(scores, tmp_path):
     y, score = scores
     path = tmp_path / "roc.png"
-    fig, ax = plot_roc(y, score, threshold=THRESHOLD, path=path)
+    _fig, ax = plot_roc(y, score, threshold=THRESHOLD, path=path)
     assert_png(path)
     fpr, tpr, thresholds = roc_curve(y, score, drop_intermediate=False)
     # The operating point of y_score >= THRESHOLD is that of the smallest
@@ -288,7 +288,7 @@ def test_roc_pos_label(spam, scores):
 def test_threshold_curves(scores, tmp_path):
     y, score = scores
     path = tmp_path / "thr.png"
-    fig, ax = plot_threshold_curves(y, score, threshold=THRESHOLD, path=path)
+    _fig, ax = plot_threshold_curves(y, score, threshold=THRESHOLD, path=path)
     assert_png(path)
     vline = line_by_label(ax, "threshold = 0.4")
     np.testing.assert_allclose(vline.get_xdata(), THRESHOLD)
@@ -364,9 +364,10 @@ def test_history_from_estimator_with_metrics(tmp_path):
 
 def test_history_keras_style_and_loss_only():
     class History:  # like keras.callbacks.History
-        history = {"loss": [1.0, 0.5, 0.25]}
+        def __init__(self):
+            self.history = {"loss": [1.0, 0.5, 0.25]}
 
-    fig, ax = plot_history(History())
+    _fig, ax = plot_history(History())
     assert [ln.get_label() for ln in ax.get_lines()] == ["loss"]
     assert ax.get_lines()[0].get_xdata().tolist() == [1, 2, 3]
 
@@ -409,3 +410,19 @@ def test_nan_threshold_is_refused(scores):
     y, score = scores
     with pytest.raises(ValueError, match="threshold"):
         plot_roc(y, score, threshold=float("nan"))
+
+
+@pytest.mark.parametrize("threshold, error", [
+    (float("inf"), ValueError), (True, TypeError), ("0.5", TypeError),
+])
+def test_threshold_that_is_not_a_finite_number_is_refused(scores, threshold, error):
+    y, score = scores
+    with pytest.raises(error, match="threshold"):
+        plot_confusion_matrix(y, score, threshold=threshold)
+
+
+def test_threshold_on_decision_function_scores_may_be_any_number(scores):
+    y, score = scores
+    fig, ax = plot_confusion_matrix(y, 10 * score - 5, threshold=-2.5)
+    assert ax.get_title() == "Confusion matrix (threshold = -2.5)"
+    plt.close(fig)
