@@ -10,6 +10,7 @@ the compiled trainer, a part in the trainer pool's key.
 import ast
 import inspect
 import json
+import re
 from pathlib import Path
 
 import keras
@@ -159,3 +160,11 @@ def test_code_parameters_are_not_stored():
     assert set(OTHER_VALUE) - set(STORED) == {"sampler", "callbacks", "model"}
     with pytest.raises(ValueError, match="unknown parameter"):
         decode({"callbacks": None})
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/user_guide/parameters.rst"])
+def test_signature_shown_in_the_documentation_is_the_specification(page):
+    text = (DOCS.parent / page).read_text()
+    block = re.split(r"\n\s*\)", text.split("KerasBinaryClassifier(\n", 1)[1], 1)[0]
+    shown = eval(f"dict({block.strip()})")  # the page's code block, as Python
+    assert shown == {p.name: p.default for p in PARAMETERS}
