@@ -1,6 +1,6 @@
 # Two commands for a fresh machine with only Python 3:
 #   make demo   # the main job: grid search + honest report on breast-cancer data
-#   make test   # the test suite
+#   make test   # lint (ruff) and the test suite
 # Both create .venv from pyproject.toml the first time (and again when it changes).
 
 PYTHON ?= python3
@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(PY) examples/demo_breast_cancer.py
 
 test: $(STAMP)
+	$(PY) -m ruff check skbinary tests benchmarks examples docs
 	$(PY) -m pytest -m "not slow" -q
 
 test-all: $(STAMP)

@@ -313,7 +313,8 @@ def load(name):
     try:
         loader = LOADERS[name]
     except KeyError:
-        raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(NAMES)}")
+        raise ValueError(
+            f"unknown dataset {name!r}; choose from {', '.join(NAMES)}") from None
     return loader()
 
 

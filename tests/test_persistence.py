@@ -9,7 +9,6 @@ import zipfile
 import keras
 import numpy as np
 import pytest
-
 from sklearn.base import clone
 
 import skbinary

@@ -14,7 +14,7 @@ def test_partial_fit_runs_one_epoch_per_call(spam_data):
     clf = small_classifier()
     with pytest.raises(ValueError, match="classes must be passed"):
         clf.partial_fit(X[:50], y[:50])
-    for epoch in range(10):
+    for _ in range(10):
         for start in range(0, len(X), 100):
             clf.partial_fit(X[start : start + 100], y[start : start + 100],
                             classes=["ham", "spam"])
