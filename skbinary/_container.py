@@ -192,8 +192,9 @@ def _inflate(zf, info, source, kind, keep=True):
                 chunks.append(chunk)
     if n > info.file_size:
         raise ModelFileError(
-            f"{source} is not a loadable {kind}: its member {info.filename!r} inflates "
-            f"to more than the {info.file_size:,} bytes its header says (a zip bomb?)."
+            f"{source} is corrupted (or a zip bomb): its member {info.filename!r} "
+            f"inflates to more than the {info.file_size:,} bytes its header says; "
+            f"it is not a loadable {kind}."
         )
     if n < info.file_size or crc != info.CRC:
         raise ModelFileError(
