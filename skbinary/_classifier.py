@@ -50,21 +50,19 @@ def _trained(params, X, rows, classes, y_enc, sample_weight, seed):
     X32, y32, w32 = rows
     early_stopping = _fitdata.early_stopping_on(params.early_stopping, len(y32))
     objective = check_threshold(params.threshold)
-    cross_fit = params.validation == "cross_fit"
-    if cross_fit:
-        _fitdata.check_cross_fit(params)
+    _fitdata.check_cross_fit(params)
     train_idx = val_idx = validation = folds = None
-    if (early_stopping or objective is not None) and cross_fit:
+    if early_stopping or objective is not None:
+        folds = _fitdata.member_folds(params, y_enc, seed)
+    if folds is not None:
         # every row trains all members but one, and validates that one
-        folds = _fitdata.member_folds(y_enc, params.ensemble_size, seed)
         validation = (X32, y32, w32, folds)
+        w32 = _fitdata.member_weights(w32, folds, params.ensemble_size)
     elif early_stopping or objective is not None:
         train_idx, val_idx = _fitdata.validation_split(
             y_enc, params.validation_fraction, seed)
         validation = (X32[val_idx], y32[val_idx], w32[val_idx])
         X32, y32, w32 = X32[train_idx], y32[train_idx], w32[train_idx]
-    if cross_fit:
-        w32 = _fitdata.member_weights(w32, folds, params.ensemble_size)
     scoring = _trainers.watched_score(params.scoring, validation)
     epoch_data = n_rows = None
     if params.sampler is not None:
@@ -94,7 +92,8 @@ def _trained(params, X, rows, classes, y_enc, sample_weight, seed):
         network, classes, history=history, interrupted=interrupted,
         threshold=threshold, threshold_for=params.threshold,
         resolved={"early_stopping": early_stopping,
-                  "validation": None if validation is None else params.validation,
+                  "validation": None if validation is None
+                  else "holdout" if folds is None else "cross_fit",
                   "batch_size": _fitdata.batch_size(params.batch_size, batch_rows),
                   "training_rows": len(y32)})
 
@@ -209,7 +208,7 @@ default=1e-3
         learned ``threshold``). A fifth judges the best epoch more reliably
         than a tenth on small data; in our benchmark it was better on the
         mean log loss and ROC-AUC despite the smaller training part.
-    validation : {"holdout", "cross_fit"}, default="holdout"
+    validation : {"auto", "holdout", "cross_fit"}, default="auto"
         What early stopping (and a learned ``threshold``) judges on.
         ``"holdout"``: a stratified split of ``validation_fraction`` of the
         rows, which the network does not train on. ``"cross_fit"``: the rows
@@ -218,11 +217,15 @@ default=1e-3
         but one and validates that one: no row is lost to validation. The
         validation scores in ``history_`` and a learned threshold then come
         from these out-of-fold probabilities, and ``validation_fraction`` is
-        not used. Needs ``ensemble_size >= 2``, the built-in network and no
-        ``sampler``.
+        not used. It needs ``ensemble_size >= 2``, the built-in network, no
+        ``sampler`` and ``ensemble_size`` rows of each class. ``"auto"``
+        cross-fits where it can and holds out otherwise (a single network, a
+        network of your own, a sampler, or too few rows of a class). On the
+        44 datasets of our benchmark cross-fitting ranked first on ROC-AUC,
+        PR-AUC and log loss.
     n_iter_no_change : int, default=20
         Patience of early stopping, in epochs.
-    tol : float, default=0.0
+    tol : float, default=1e-4
         Least improvement of the watched validation score that counts, as in
         ``MLPClassifier``: early stopping stops when ``n_iter_no_change``
         epochs in a row do not beat the best score so far by more than

@@ -74,28 +74,25 @@ class Trainer:
     members : bool, default=False
         The model is an ensemble: its last layer (frozen) averages the
         members' logits that the layers before it give. Each member is then
-        trained on its own loss (the loss is their mean), not the average.
+        trained on its own loss (the loss is their mean), not the average,
+        with weights of its own: :func:`train` takes one weight column a
+        member (a 1-D weight weighs every member alike), so that each member
+        can leave out rows of its own (cross-fitted members).
     grad_masks : list of ndarray or None, default=None
         Multipliers of the gradients, aligned with the trainable variables
         (None where there is none), e.g. to keep ensemble members apart.
-    member_weights : bool, default=False
-        With ``members``: the weights given to :func:`train` are one column a
-        member, ``(n_samples, n_members)``, so that each member can leave out
-        rows of its own (cross-fitted members).
     """
 
-    def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None,
-                 member_weights=False):
+    def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None):
         import keras
         import tensorflow as tf
 
-        if member_weights and not members:
-            raise ValueError("member_weights needs an ensemble (members=True).")
         self.model = model
         self.optimizer = optimizer
         self.loss = loss
         self._members = members
-        self._member_weights = member_weights
+        # members: the frozen mean's inputs
+        self.n_members = int(model.layers[-1].kernel.shape[0]) if members else 1
         self._masks = None if grad_masks is None else [
             None if m is None else tf.constant(m) for m in grad_masks]
         # Keras callbacks (ReduceLROnPlateau, LearningRateScheduler) reach the
@@ -111,7 +108,7 @@ class Trainer:
             input_signature=[
                 tf.TensorSpec([None, n_features], tf.float32),
                 tf.TensorSpec([None], tf.float32),
-                tf.TensorSpec([None, None] if member_weights else [None], tf.float32),
+                tf.TensorSpec([None, None] if members else [None], tf.float32),
                 tf.TensorSpec([None], tf.int32),
                 tf.TensorSpec([], tf.int32),
             ],
@@ -159,11 +156,6 @@ class Trainer:
         logits = self._member_logits(xb, training=True)
         proba = keras.activations.sigmoid(logits)  # one column a member
         yb = tf.broadcast_to(yb, tf.shape(proba))
-        if not self._member_weights:
-            # the loss is averaged over the last axis (the members)
-            losses = (keras.losses.binary_crossentropy(yb, proba) if self.loss is None
-                      else self.loss(yb, proba))
-            return tf.reduce_sum(wb * losses) / size
         # one loss a row and member, each member weighted on its own
         if self.loss is None:
             losses = tf.nn.sigmoid_cross_entropy_with_logits(yb, logits)
@@ -308,8 +300,8 @@ def train(
     X : ndarray of shape (n_samples, n_features), float32
     y : ndarray of shape (n_samples,), float32 in {0, 1}
     w : ndarray of shape (n_samples,) or (n_samples, n_members), float32
-        Per-sample weights (sample_weight times class weight); one column a
-        member for a trainer with ``member_weights``.
+        Per-sample weights (sample_weight times class weight); for an
+        ensemble's trainer, optionally one column a member.
     epochs : int
         Most passes over the data.
     batch_size : int
@@ -351,7 +343,7 @@ def train(
 
     model = trainer.model
     rng = np.random.RandomState(seed)
-    data, n = _as_tensors(X, y, w, batch_size)
+    data, n = _as_tensors(X, y, w, batch_size, trainer.n_members)
     history = collections.defaultdict(list)
     nan_guards = [cb for cb in callbacks if isinstance(cb, keras.callbacks.TerminateOnNaN)]
     last_finite = None
@@ -367,7 +359,7 @@ def train(
             if nan_guards:
                 last_finite = model.get_weights()
             if epoch_data is not None:
-                data, n = _as_tensors(*epoch_data(epoch), batch_size)
+                data, n = _as_tensors(*epoch_data(epoch), batch_size, trainer.n_members)
             loss = float(trainer._epoch(*data[:3], _order(rng, n), data[3]))
             if _stop_on_non_finite(loss, epoch, nan_guards, model, last_finite):
                 break
@@ -397,11 +389,16 @@ def train(
     return dict(history), interrupted
 
 
-def _as_tensors(X, y, w, batch_size):
-    """``((X, y, w, batch size) as tensors, n_rows)`` of one epoch's data."""
+def _as_tensors(X, y, w, batch_size, n_members=1):
+    """``((X, y, w, batch size) as tensors, n_rows)`` of one epoch's data.
+
+    For an ensemble (``n_members > 1``) a 1-D ``w`` weighs every member alike.
+    """
     import tensorflow as tf
 
     n = X.shape[0]
+    if n_members > 1 and w.ndim == 1:
+        w = np.repeat(w[:, None], n_members, axis=1)
     return (tf.constant(X), tf.constant(y), tf.constant(w),
             tf.constant(min(batch_size, n), tf.int32)), n
 

@@ -8,8 +8,6 @@ resamples and learns a threshold on the held-out rows (``learned_threshold``).
 here too. Nothing here knows Keras.
 """
 
-import warnings
-
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -144,40 +142,51 @@ def validation_split(y_enc, validation_fraction, seed):
         ) from None
 
 
+def _why_not_cross_fit(params):
+    """Why the members of ``params``' network cannot cross-fit, or None."""
+    if params.ensemble_size < 2:
+        return ("it needs an ensemble (ensemble_size >= 2), each member leaving out "
+                "its own fold")
+    if params.model is not None:
+        return "a network of your own (model=) has no members"
+    if params.sampler is not None:
+        return "a sampler redraws the training rows each epoch, which have no fold"
+    return None
+
+
 def check_cross_fit(params):
     """Refuse ``validation="cross_fit"`` where the members cannot cross-fit."""
-    why = ("it needs an ensemble (ensemble_size >= 2), each member leaving out "
-           "its own fold" if params.ensemble_size < 2 else
-           "a network of your own (model=) has no members" if params.model is not None
-           else "a sampler redraws the training rows each epoch, which have no "
-           "fold" if params.sampler is not None else None)
+    why = _why_not_cross_fit(params) if params.validation == "cross_fit" else None
     if why is not None:
         raise ValueError(f"validation='cross_fit' cannot be used: {why}. Use "
-                         "validation='holdout'.")
+                         "validation='holdout' or 'auto'.")
 
 
-def member_folds(y_enc, n_members, seed):
-    """The member that leaves each row out: stratified folds, one a member."""
-    folds = np.empty(y_enc.shape[0], dtype=np.intp)
-    try:
-        with warnings.catch_warnings():  # a class too rare for the folds: said below
-            warnings.simplefilter("ignore", UserWarning)
-            splits = list(StratifiedKFold(n_members, shuffle=True, random_state=seed)
-                          .split(np.zeros((len(y_enc), 1)), y_enc))
-        for member, (_, held_out) in enumerate(splits):
-            folds[held_out] = member
-    except ValueError as exc:
+def member_folds(params, y_enc, seed):
+    """The ensemble member that leaves out each row, or None for a holdout split.
+
+    ``validation="cross_fit"`` deals the rows into ``ensemble_size``
+    stratified folds, one a member, and raises where it cannot; ``"auto"``
+    does so where it can (an ensemble of the built-in network, no sampler,
+    both classes in every fold) and otherwise returns None, as ``"holdout"``
+    always does.
+    """
+    check_cross_fit(params)
+    if params.validation == "holdout" or _why_not_cross_fit(params) is not None:
+        return None
+    k = params.ensemble_size
+    if np.bincount(y_enc, minlength=2).min() < k:
+        if params.validation == "auto":
+            return None
         raise ValueError(
-            f"validation='cross_fit' cannot leave out one fold of {len(y_enc)} samples "
-            f"for each of {n_members} members with both classes in each fold ({exc}). "
-            "Use more data, validation='holdout' or early_stopping=False."
-        ) from None
-    if min(np.bincount(y_enc[folds == m], minlength=2).min()
-           for m in range(n_members)) == 0:
-        raise ValueError(
-            f"validation='cross_fit' needs both classes in each of the {n_members} "
-            f"folds; the rarer class has {np.bincount(y_enc).min()} samples. Use "
+            f"validation='cross_fit' needs both classes in each of the {k} folds; the "
+            f"rarer class has {np.bincount(y_enc, minlength=2).min()} samples. Use "
             "validation='holdout' or early_stopping=False.")
+    folds = np.empty(y_enc.shape[0], dtype=np.intp)
+    splits = StratifiedKFold(k, shuffle=True, random_state=seed).split(
+        np.zeros((len(y_enc), 1)), y_enc)
+    for member, (_, held_out) in enumerate(splits):
+        folds[held_out] = member
     return folds
 
 
@@ -185,11 +194,8 @@ def member_weights(w, folds, n_members):
     """Weights ``(n_rows, n_members)``: member ``m`` gives its own fold weight 0.
 
     Scaled by ``n_members / (n_members - 1)``, so that each member's weights
-    keep a mean of 1 over the rows it trains on. ``folds`` None: every member
-    trains on every row.
+    keep a mean of 1 over the rows it trains on.
     """
-    if folds is None:
-        return np.repeat(w[:, None], n_members, axis=1)
     keep = folds[:, None] != np.arange(n_members)[None, :]
     return (w[:, None] * keep * (n_members / (n_members - 1))).astype(np.float32)
 

@@ -59,7 +59,7 @@ from ._checks import (
 from ._network import INPUT_SCALINGS, KERAS_ACTIVATIONS, NUMERIC_EMBEDDINGS
 
 SHAPES = ("network", "trainer", "data", "decision", "nothing")
-VALIDATIONS = ("holdout", "cross_fit")
+VALIDATIONS = ("auto", "holdout", "cross_fit")
 
 
 def _same(value):
@@ -284,12 +284,11 @@ PARAMETERS = (
     Param("validation_fraction", 0.2, "float in (0, 1)",
           _number("validation_fraction", min_val=0.0, max_val=1.0,
                   include_boundaries="neither"), "data"),
-    # The compiled epoch of cross-fitted members takes a weight per member.
-    Param("validation", "holdout", _words(VALIDATIONS),
-          _choice("validation", VALIDATIONS), "trainer"),
+    Param("validation", "auto", _words(VALIDATIONS),
+          _choice("validation", VALIDATIONS), "data"),
     Param("n_iter_no_change", 20, "int >= 1",
           _number("n_iter_no_change", numbers.Integral, min_val=1), "data"),
-    Param("tol", 0.0, "float >= 0", _number("tol", min_val=0.0), "data"),
+    Param("tol", 1e-4, "float >= 0", _number("tol", min_val=0.0), "data"),
     Param("scoring", "loss", _words(SCORINGS), _choice("scoring", SCORINGS), "data"),
     Param("class_weight", None, "None, 'balanced' or dict label -> weight", _class_weight,
           "data", encode=_encode_class_weight, decode=_decode_class_weight),

@@ -50,20 +50,18 @@ def make_loss(params):
     )
 
 
-def _new_builtin_trainer(params, n_features, architecture, member_weights=False):
+def _new_builtin_trainer(params, n_features, architecture):
     model = _network.new_network(n_features, architecture)
     return _engine.Trainer(model, make_optimizer(params), make_loss(params),
                            members=_network.ensemble_size_of(model) > 1,
-                           grad_masks=_network.member_masks(model),
-                           member_weights=member_weights)
+                           grad_masks=_network.member_masks(model))
 
 
 def builtin_trainer(params, n_features, architecture, seed, X):
     """``(pool key, trainer)``: a pooled built-in trainer, freshly initialised."""
     key = _params.trainer_key(params, n_features)
-    cross_fit = params.validation == "cross_fit"
     trainer = _engine.acquire(key, lambda: _new_builtin_trainer(
-        params, n_features, architecture, member_weights=cross_fit))
+        params, n_features, architecture))
     _network.initialize_weights(trainer.model, seed, X)
     trainer.reset_optimizer(float_learning_rate(params))
     return key, trainer

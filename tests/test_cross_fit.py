@@ -24,7 +24,8 @@ def test_no_row_is_lost_to_validation(rare):
     X, y = rare
     clf = cross_fit(epochs=40, n_iter_no_change=5).fit(X, y)
     assert clf._fitted.resolved["training_rows"] == len(y)
-    holdout = small_classifier(ensemble_size=4, early_stopping=True).fit(X, y)
+    holdout = small_classifier(ensemble_size=4, early_stopping=True,
+                               validation="holdout").fit(X, y)
     assert holdout._fitted.resolved["training_rows"] == len(y) - len(y) // 5
     assert len(clf.history_["val_loss"]) == clf.n_iter_ <= 40
 
@@ -38,8 +39,7 @@ def test_a_member_never_trains_on_its_own_fold(binary_data):
     X, y = binary_data
     X32, y32 = X.astype(np.float32), y.astype(np.float32)
     params = _params.resolve(cross_fit(hidden_layer_sizes=(4,)))
-    trainer = _new_builtin_trainer(params, X.shape[1], _params.architecture(params),
-                                   member_weights=True)
+    trainer = _new_builtin_trainer(params, X.shape[1], _params.architecture(params))
     _network.initialize_weights(trainer.model, 0, X32)
     before = [w.copy() for w in trainer.model.get_weights()]
     w = np.ones((len(y), 4), np.float32)
@@ -76,6 +76,19 @@ def test_cross_fit_where_members_cannot_says_why(rare, params, message):
     X, y = rare
     with pytest.raises(ValueError, match=message):
         cross_fit(epochs=1, **params).fit(X, y)
+
+
+def test_auto_cross_fits_where_it_can_and_holds_out_elsewhere(rare):
+    X, y = rare
+    auto = {"validation": "auto", "epochs": 2}
+    assert cross_fit(**auto).fit(X, y)._fitted.resolved["validation"] == "cross_fit"
+    for where_not in ({"ensemble_size": 1}, {"sampler": RandomUnderSampler()}):
+        clf = cross_fit(**auto, **where_not).fit(X, y)
+        assert clf._fitted.resolved["validation"] == "holdout"
+    few = y.copy()
+    few[np.flatnonzero(y == 1)[3:]] = 0  # 3 positives: too few for 4 folds
+    clf = cross_fit(**auto, threshold="f1").fit(X, few)
+    assert clf._fitted.resolved["validation"] == "holdout"
 
 
 def test_too_few_positives_for_the_folds_says_so():

@@ -52,7 +52,7 @@ OTHER_VALUE = {
     "validation_fraction": 0.3,
     "n_iter_no_change": 5,
     "validation": "cross_fit",
-    "tol": 1e-4,
+    "tol": 1e-3,
     "scoring": "roc_auc",
     "class_weight": {0: 1.0, 1: 3.0},
     "threshold": {"recall": 0.9},
