@@ -487,7 +487,8 @@ def test_early_stopping_score_undefined_on_validation_falls_back_to_loss(binary_
     rng = np.random.RandomState(0)
     w = np.where(y == 1, (rng.rand(len(y)) < 0.05).astype(float), 1.0)
     clf = small_classifier(early_stopping=True, scoring="roc_auc", n_iter_no_change=3,
-                           epochs=200, validation_fraction=0.05)
+                           epochs=200, validation="holdout", validation_fraction=0.05,
+                           tol=0.0)
     with pytest.warns(UserWarning, match="validation loss"):
         clf.fit(X, y, sample_weight=w)
     assert "val_roc_auc" not in clf.history_
