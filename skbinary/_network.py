@@ -433,10 +433,12 @@ def forward_logit(plan, X):
     adds in another order), or a multiply-and-sum (one output column).
     """
     n = X.shape[0]
-    if n == 1:
-        X = X[[0, 0]]
     if not hasattr(X, "toarray"):  # dense: the layout and dtype BLAS takes as it is
         X = np.ascontiguousarray(X, dtype=np.float64)
+        if n == 1:
+            X = np.concatenate((X, X))
+    elif n == 1:
+        X = X[[0, 0]]
     return np.asarray(run_steps(plan, X), dtype=np.float64).reshape(-1)[:n]
 
 
@@ -972,6 +974,7 @@ class Dropout(LayerKind):
 # consecutive products, then Diag's folding, then Grouped's blocks.
 LAYER_KINDS = (Affine, Diag, Grouped, BatchNorm, Activation, Dropout)
 STEP_KINDS = {kind.name: kind for kind in LAYER_KINDS if kind.has_step}
+_FORWARD = {name: kind.forward for name, kind in STEP_KINDS.items()}  # one lookup a step
 
 # scikit-learn style activation names -> Keras names; -> float64 numpy functions.
 KERAS_ACTIVATIONS = {name: row[0] for name, row in Activation.TABLE.items()}
@@ -1037,5 +1040,5 @@ def run_steps(steps, X):
     """The output of plan steps for rows ``X`` (never written to), in float64."""
     h, owned = X, False  # never write into the caller's X
     for step in steps:
-        h, owned = STEP_KINDS[step[0]].forward(step, h, owned)
+        h, owned = _FORWARD[step[0]](step, h, owned)
     return h
