@@ -469,8 +469,23 @@ def forward_logit(plan, X):
     Returns
     -------
     logit : ndarray of shape (n_samples,)
+
+    Notes
+    -----
+    A row's logit is exactly the same alone as inside a batch: every product
+    is either a BLAS matrix-matrix product, which adds each row's terms in an
+    order that does not depend on the other rows (a lone row is computed as
+    two, since numpy hands a one-row product to a matrix-vector routine that
+    adds in another order), or a multiply-and-sum (one output column).
     """
-    return np.asarray(run_steps(plan, X), dtype=np.float64).reshape(-1)
+    n = X.shape[0]
+    if not hasattr(X, "toarray"):  # dense: the layout and dtype BLAS takes as it is
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if n == 1:
+            X = np.concatenate((X, X))
+    elif n == 1:
+        X = X[[0, 0]]
+    return np.asarray(run_steps(plan, X), dtype=np.float64).reshape(-1)[:n]
 
 
 # ------------------------------------------------------------------ layer kinds
@@ -609,9 +624,32 @@ class Affine(LayerKind):
         steps.append(("affine", W, b))
         return Activation.read_function(layer.activation, steps)
 
+    @classmethod
+    def simplify(cls, steps, members):
+        """Fold each ``affine`` step that comes right after another into it.
+
+        Nothing between them (an ensemble's member logits and their mean): one
+        product instead of two, and the same map up to rounding.
+        """
+        out = []
+        for step in steps:
+            if step[0] == "affine" and out and out[-1][0] == "affine":
+                _, W1, b1 = out.pop()
+                _, W2, b2 = step
+                step = ("affine", W1 @ W2, b1 @ W2 + b2)
+            out.append(step)
+        return out
+
     @staticmethod
     def forward(step, h, owned):
-        h = np.asarray(h @ step[1])
+        W = step[1]
+        if W.shape[1] == 1 and isinstance(h, np.ndarray):
+            # one output column: numpy's own sum of products adds each row's
+            # terms in the same order for any number of rows (BLAS's
+            # matrix-vector product does not: it moved a lone row's last bits)
+            h = np.einsum("ni,i->n", h, W[:, 0])[:, None]
+        else:
+            h = np.asarray(h @ W)
         h += step[2]  # in place: saves a copy of every layer's output
         return h, True
 
@@ -683,10 +721,19 @@ class Grouped(Affine):
     def forward(step, h, owned):
         W = step[1]
         k, i, o = W.shape
-        h = np.matmul(np.asarray(h).reshape(-1, k, i).transpose(1, 0, 2), W)
-        h = h.transpose(1, 0, 2).reshape(-1, k * o)
-        h += step[2]
-        return h, True
+        h = np.asarray(h)
+        n = h.shape[0]
+        by_member = h.reshape(n, k, i).transpose(1, 0, 2)  # (k, n, i), a view
+        if o == 1:  # as in Affine: numpy's sum of products, no matrix-vector product
+            out = np.einsum("kni,ki->nk", by_member, W[:, :, 0])
+        elif n <= 64:  # few rows: one batched call costs least
+            out = np.matmul(by_member, W).transpose(1, 0, 2).reshape(n, k * o)
+        else:  # member j's product written in place: no copy of the layer's output
+            out = np.empty((n, k * o), dtype=np.result_type(h, W))
+            for j in range(k):
+                np.matmul(by_member[j], W[j], out=out[:, j * o:(j + 1) * o])
+        out += step[2]
+        return out, True
 
     @staticmethod
     def emit(g, x, step):
@@ -1074,10 +1121,11 @@ class Piecewise(LayerKind):
             raise ValueError("a piecewise encoding whose features are mixed")
 
 
-# The registry. Plan passes (simplify) run in this order: Diag's folding
-# before Grouped's blocks.
+# The registry. Plan passes (simplify) run in this order: Affine's folding of
+# consecutive products, then Diag's folding, then Grouped's blocks.
 LAYER_KINDS = (Affine, Diag, Grouped, BatchNorm, Activation, Dropout, Piecewise)
 STEP_KINDS = {kind.name: kind for kind in LAYER_KINDS if kind.has_step}
+_FORWARD = {name: kind.forward for name, kind in STEP_KINDS.items()}  # one lookup a step
 
 # scikit-learn style activation names -> Keras names; -> float64 numpy functions.
 KERAS_ACTIVATIONS = {name: row[0] for name, row in Activation.TABLE.items()}
@@ -1174,5 +1222,5 @@ def run_steps(steps, X):
     """The output of plan steps for rows ``X`` (never written to), in float64."""
     h, owned = X, False  # never write into the caller's X
     for step in steps:
-        h, owned = STEP_KINDS[step[0]].forward(step, h, owned)
+        h, owned = _FORWARD[step[0]](step, h, owned)
     return h

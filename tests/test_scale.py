@@ -120,3 +120,29 @@ def test_incremental_on_a_dask_array_matches_in_memory(spam_data, dask_client):
     assert inc.estimator_.n_iter_ == 3
     proba = inc.predict_proba(Xd).compute()
     assert proba.shape == (len(X), 2)
+
+
+@pytest.mark.parametrize("params", [
+    pytest.param({}, id="defaults"),
+    pytest.param({"hidden_layer_sizes": (16, 8), "ensemble_size": 1, "batch_norm": True},
+                 id="16-8"),
+])
+def test_a_row_predicts_exactly_alike_alone_in_blocks_and_in_threads(binary_data, params):
+    # issue 19: large inputs run in blocks of rows shared among threads; a row's
+    # probability is still bit for bit the same alone, in a small batch or in a
+    # large one (sklearn's check_methods_subset_invariance asks 1e-7)
+    from skbinary import KerasBinaryClassifier, _fitted
+
+    X, y = binary_data
+    X = np.tile(X, 4)  # 32 features, as in the benchmarks
+    clf = KerasBinaryClassifier(epochs=1, random_state=0, **params).fit(X, y)
+    big = np.random.RandomState(0).normal(size=(_fitted._THREADED_ROWS + 3, 32)) * 2
+    batch = clf.predict_proba(big)
+    block = _fitted._PREDICT_BLOCK
+    rows = [0, 1, block - 1, block, block + 1, len(big) - 1, *range(2, len(big), 797)]
+    alone = np.vstack([clf.predict_proba(big[i : i + 1]) for i in rows])
+    np.testing.assert_array_equal(alone, batch[rows])
+    threes = np.vstack([clf.predict_proba(big[i : i + 3]) for i in range(0, 300, 3)])
+    np.testing.assert_array_equal(threes, batch[:300])
+    np.testing.assert_array_equal(clf.decision_function(big[7:8]),
+                                  clf.decision_function(big)[7:8])
