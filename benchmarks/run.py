@@ -1,9 +1,13 @@
 """Side-by-side benchmark: skbinary vs scikeras vs scikit-learn's MLPClassifier.
 
-The three peers get the same data (``make_classification(n_features=32,
-n_informative=16)``, standardised), the same network (32 -> 64 -> 32 -> 1, ReLU,
-sigmoid output), Adam with learning rate 1e-3, batch 256 and 10 epochs without
-early stopping. Every case warms each peer up first and then alternates between
+The peers get the same data (``make_classification(n_features=32,
+n_informative=16)``, standardised), the same hidden layers (32 -> 64 -> 32 -> 1,
+ReLU, sigmoid output), Adam with learning rate 1e-3, batch 256 and 10 epochs.
+``skbinary`` is ``KerasBinaryClassifier`` at its defaults otherwise (an ensemble
+of 4 members, input scaling, early stopping on cross-fitted members), as a user
+gets it; ``skbinary-1`` is the peers' network exactly (one member, no early
+stopping); scikeras and ``MLPClassifier`` train one network without early
+stopping. Every case warms each peer up first and then alternates between
 peers, repeat by repeat, so that a drifting machine hurts all of them alike.
 Memory cases run each peer in a fresh subprocess of this script.
 
@@ -64,8 +68,9 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)
 # scikeras builds a new model per fit, so TensorFlow warns that predict retraces.
 tf.get_logger().setLevel("ERROR")
 
-PEERS = ("skbinary", "scikeras", "mlp")
-LABELS = {"skbinary": "skbinary", "scikeras": "scikeras", "mlp": "MLP",
+PEERS = ("skbinary", "skbinary-1", "scikeras", "mlp")
+LABELS = {"skbinary": "skbinary", "skbinary-1": "skbinary, 1 member",
+          "scikeras": "scikeras", "mlp": "MLP",
           "scikeras+clear": "scikeras+clear_session"}
 CASES = ("fit", "latency", "throughput", "grid", "memory", "growth")
 
@@ -104,13 +109,15 @@ def build_keras_model(meta, hidden_layer_sizes=HIDDEN):
 
 def make_estimator(peer, *, seed=0, epochs=EPOCHS):
     """The peer's estimator with the common architecture and training settings."""
-    if peer == "skbinary":
+    if peer == "skbinary":  # the defaults (4 members, input scaling, early stopping)
         return KerasBinaryClassifier(
-            hidden_layer_sizes=HIDDEN, activation="relu", optimizer="adam",
-            learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, epochs=epochs,
-            early_stopping=False,  # the same fixed number of epochs as the peers
-            ensemble_size=1,  # the same network as the peers, not 4 of them
-            random_state=seed)
+            hidden_layer_sizes=HIDDEN, learning_rate=LEARNING_RATE,
+            batch_size=BATCH_SIZE, epochs=epochs, random_state=seed)
+    if peer == "skbinary-1":  # the peers' network: one member, a fixed number of epochs
+        return KerasBinaryClassifier(
+            hidden_layer_sizes=HIDDEN, learning_rate=LEARNING_RATE,
+            batch_size=BATCH_SIZE, epochs=epochs, early_stopping=False,
+            ensemble_size=1, random_state=seed)
     if peer in ("scikeras", "scikeras+clear"):
         # Unseeded on purpose. A seeded scikeras fit calls tf.random.set_seed,
         # which clears TensorFlow's kernel cache and so charges ~0.1 s to the
@@ -134,6 +141,8 @@ def make_estimator(peer, *, seed=0, epochs=EPOCHS):
 GRID_PARAMS = {
     "skbinary": {"hidden_layer_sizes": GRID_HIDDEN,
                  "learning_rate": GRID_LEARNING_RATES},
+    "skbinary-1": {"hidden_layer_sizes": GRID_HIDDEN,
+                   "learning_rate": GRID_LEARNING_RATES},
     "scikeras": {"model__hidden_layer_sizes": GRID_HIDDEN,
                  "optimizer__learning_rate": GRID_LEARNING_RATES},
     "mlp": {"hidden_layer_sizes": GRID_HIDDEN,

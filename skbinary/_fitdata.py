@@ -13,7 +13,12 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 
-from ._checks import check_binary_target, check_sample_weight, check_threshold
+from ._checks import (
+    check_binary_target,
+    check_sample_weight,
+    check_threshold,
+    py_scalar,
+)
 from ._fitted import as_float32
 from .metrics import choose_threshold
 
@@ -118,11 +123,14 @@ def sample_weights(sample_weight, class_weight, classes, y_enc, *, incremental=F
     if incremental:
         return sw
     present = np.unique(y_enc[sw > 0])
+    why = "" if class_weight is None else f" (times class_weight={class_weight!r})"
+    if len(present) == 0:
+        raise ValueError(f"Every sample weight{why} is zero: nothing to train on.")
     if len(present) < 2:
         raise ValueError(
-            "Only one class has a positive sample weight: the classifier needs "
-            f"samples of 2 classes, got only class {classes[present[0]]!r} after "
-            "removing zero-weight samples."
+            f"Only one class has a positive sample weight{why}: the classifier needs "
+            f"samples of 2 classes, got only class {py_scalar(classes[present[0]])!r} "
+            "after removing zero-weight samples."
         )
     return sw * (len(sw) / sw.sum())
 

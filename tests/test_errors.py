@@ -92,6 +92,13 @@ def test_bad_parameter_names_itself(param, value):
         small_classifier(**{param: value}).fit(X_OK, Y_OK)
 
 
+def test_class_weight_that_zeroes_a_class_names_itself():
+    with pytest.raises(ValueError, match=r"class_weight=\{0: 0.0\}.*only class 1\b"):
+        small_classifier(epochs=1, class_weight={0: 0.0}).fit(X_OK, Y_OK)
+    with pytest.raises(ValueError, match=r"Every sample weight \(times class_weight="):
+        small_classifier(epochs=1, class_weight={0: 0.0, 1: 0.0}).fit(X_OK, Y_OK)
+
+
 def test_class_weight_with_unknown_label():
     with pytest.raises(ValueError, match="not in class_weight|classes"):
         small_classifier(class_weight={"spam": 2.0}).fit(X_OK, Y_OK)
