@@ -199,13 +199,13 @@ default=1e-3
     epochs : int, default=200
         Most passes over the training data.
     early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the training data (a stratified,
-        shuffled split), stop when the validation ``scoring`` has not improved
-        for ``n_iter_no_change`` epochs, and restore the weights of the best
+        Set rows aside for validation (see ``validation``), stop when the
+        validation ``scoring`` has not improved by more than ``tol`` for
+        ``n_iter_no_change`` epochs, and restore the weights of the best
         epoch. ``"auto"`` does so from 100 training rows on.
     validation_fraction : float in (0, 1), default=0.2
         Share of the training data held out for early stopping (and for a
-        learned ``threshold``). A fifth judges the best epoch more reliably
+        learned ``threshold``) where ``validation`` holds out a split. A fifth judges the best epoch more reliably
         than a tenth on small data; in our benchmark it was better on the
         mean log loss and ROC-AUC despite the smaller training part.
     validation : {"auto", "holdout", "cross_fit"}, default="auto"
@@ -245,14 +245,14 @@ default=1e-3
         ``predict`` returns the positive class ``classes_[1]`` where
         ``predict_proba(X)[:, 1] >= threshold_``. A float is used as it is: it
         may be changed after ``fit`` and is checked again by ``predict``.
-        An objective is learned in ``fit`` on the held-out validation split
-        by :func:`skbinary.metrics.choose_threshold`: ``"f1"`` (best F1),
+        An objective is learned in ``fit`` by
+        :func:`skbinary.metrics.choose_threshold`: ``"f1"`` (best F1),
         ``{"recall": r}`` (the best precision with recall >= ``r``) or
-        ``{"precision": p}`` (the best recall with precision >= ``p``). The
-        held-out rows are the early-stopping split; without early stopping,
-        ``fit`` still holds out ``validation_fraction`` of the rows (stratified)
-        to choose the threshold and trains on the rest. They are weighted by
-        ``sample_weight`` (not by ``class_weight``). A target no threshold
+        ``{"precision": p}`` (the best recall with precision >= ``p``), on the
+        rows early stopping validates on (see ``validation``: by default the
+        cross-fitted members' out-of-fold probabilities of every row); without
+        early stopping, ``fit`` still sets these rows aside. They are weighted
+        by ``sample_weight`` (not by ``class_weight``). A target no threshold
         reaches on them raises ``ValueError``.
     sampler : imbalanced-learn sampler or None, default=None
         Resample the training rows afresh at every epoch, for example
