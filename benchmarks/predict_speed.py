@@ -30,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import numpy as np  # noqa: E402
+from _machine import machine_busy_s  # noqa: E402  (benchmarks/, the script's folder)
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
@@ -55,17 +56,6 @@ def _environment():
                      f"{pool.get('architecture', '')}, {pool['num_threads']} threads "
                      f"({os.path.basename(pool['filepath'])})")
     return lines
-
-
-def _machine_busy_s():
-    """CPU seconds all processes have used since boot (/proc/stat), or NaN."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except OSError:
-        return float("nan")
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _timed(call):
@@ -103,11 +93,11 @@ def main(argv=None):
     big = {name: [] for name in peers}
     for est in peers.values():
         est.predict_proba(X_big[:10_000])
-    busy, own, wall = _machine_busy_s(), time.process_time(), time.perf_counter()
+    busy, own, wall = machine_busy_s(), time.process_time(), time.perf_counter()
     for i in range(args.repeats):
         for name in (list(peers) if i % 2 == 0 else list(peers)[::-1]):
             big[name].append(_timed(lambda est=peers[name]: est.predict_proba(X_big)))
-    others = ((_machine_busy_s() - busy) - (time.process_time() - own)) / (
+    others = ((machine_busy_s() - busy) - (time.process_time() - own)) / (
         (time.perf_counter() - wall) * (os.cpu_count() or 1))
 
     # latency of one row: interleaved in groups of 10 calls, rows taken in turn

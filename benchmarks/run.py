@@ -48,6 +48,7 @@ import psutil  # noqa: E402
 import scikeras  # noqa: E402
 import sklearn  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from _machine import machine_busy_s  # noqa: E402  (benchmarks/, the script's folder)
 from scikeras.wrappers import KerasClassifier  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
@@ -179,17 +180,6 @@ def maxrss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _machine_busy_s():
-    """CPU seconds all processes have used since boot (/proc/stat), or NaN."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except OSError:
-        return float("nan")
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def _own_cpu_s():
     """CPU seconds of this process and all its children, live or finished."""
     me = psutil.Process()
@@ -212,12 +202,12 @@ class CpuWatch:
     """
 
     def __init__(self):
-        self.t0, self.busy0, self.own0 = time.perf_counter(), _machine_busy_s(), (
+        self.t0, self.busy0, self.own0 = time.perf_counter(), machine_busy_s(), (
             _own_cpu_s())
 
     def foreign_share(self):
         wall = time.perf_counter() - self.t0
-        foreign = (_machine_busy_s() - self.busy0) - (_own_cpu_s() - self.own0)
+        foreign = (machine_busy_s() - self.busy0) - (_own_cpu_s() - self.own0)
         return max(0.0, foreign / (wall * (os.cpu_count() or 1)))
 
 
