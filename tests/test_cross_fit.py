@@ -97,3 +97,19 @@ def test_too_few_positives_for_the_folds_says_so():
     y[:3] = 1  # 3 positives cannot reach 4 folds
     with pytest.raises(ValueError, match="both classes in each"):
         cross_fit(epochs=1).fit(X, y)
+
+
+def test_cross_fit_takes_what_fit_takes(rare):
+    # string labels, a DataFrame, a sparse matrix, weights of both kinds
+    pd = pytest.importorskip("pandas")
+    import scipy.sparse as sp
+
+    X, y = rare
+    labels = np.where(y == 1, "spam", "ham")
+    w = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    for data in (pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])]),
+                 sp.csr_matrix(X)):
+        clf = cross_fit(epochs=5, class_weight="balanced").fit(data, labels, sample_weight=w)
+        assert clf._fitted.resolved["validation"] == "cross_fit"
+        assert set(clf.predict(data)) <= {"ham", "spam"}
+        assert clf.predict_proba(data).shape == (len(y), 2)
