@@ -286,7 +286,7 @@ PARAMETERS = (
                   include_boundaries="neither"), "data"),
     Param("validation", "auto", _words(VALIDATIONS),
           _choice("validation", VALIDATIONS), "data"),
-    Param("n_iter_no_change", 20, "int >= 1",
+    Param("n_iter_no_change", 10, "int >= 1",
           _number("n_iter_no_change", numbers.Integral, min_val=1), "data"),
     Param("tol", 1e-4, "float >= 0", _number("tol", min_val=0.0), "data"),
     Param("scoring", "loss", _words(SCORINGS), _choice("scoring", SCORINGS), "data"),
