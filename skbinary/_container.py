@@ -245,23 +245,15 @@ def read_archive(path, required=(), *, kind="skbinary model file"):
             f"{path!r} is not a readable {kind} (not a zip archive, truncated or "
             f"corrupted?): {type(exc).__name__}: {exc}"
         ) from None
-    try:
-        with zf:
-            names = zf.namelist()
-            missing = [n for n in required if n not in names]
-            if missing:
-                raise ModelFileError(
-                    f"{path!r} is not a readable {kind}: it lacks {', '.join(missing)}."
-                )
-            _check_declared_sizes(zf, repr(path), kind)
-            return {info.filename: _inflate(zf, info, repr(path), kind) for info in zf.infolist()}
-    except ModelFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 (zlib.error, BadZipFile, NotImplementedError...)
-        raise ModelFileError(
-            f"{path!r} is not a readable {kind} (truncated or corrupted?): "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
+    with _damage_named(path, kind), zf:
+        names = zf.namelist()
+        missing = [n for n in required if n not in names]
+        if missing:
+            raise ModelFileError(
+                f"{path!r} is not a readable {kind}: it lacks {', '.join(missing)}."
+            )
+        _check_declared_sizes(zf, repr(path), kind)
+        return {info.filename: _inflate(zf, info, repr(path), kind) for info in zf.infolist()}
 
 
 def check_archive_sizes(data, path, *, kind="skbinary model file", what="member"):
@@ -293,17 +285,23 @@ def check_archive_sizes(data, path, *, kind="skbinary model file", what="member"
     except Exception:  # noqa: BLE001 (not a zip archive: for the other reader to refuse)
         return
     source = f"{os.fspath(path)!r} (its {what})"
+    with _damage_named(path, kind, f"its {what} is unreadable: "), zf:
+        _check_declared_sizes(zf, source, kind)
+        for info in zf.infolist():
+            _inflate(zf, info, source, kind, keep=False)
+
+
+@contextlib.contextmanager
+def _damage_named(path, kind, inside=""):
+    """Turn what zipfile or zlib raise on damaged bytes into a ModelFileError."""
     try:
-        with zf:
-            _check_declared_sizes(zf, source, kind)
-            for info in zf.infolist():
-                _inflate(zf, info, source, kind, keep=False)
+        yield
     except ModelFileError:
         raise
     except Exception as exc:  # noqa: BLE001 (zlib.error, BadZipFile, NotImplementedError...)
         raise ModelFileError(
-            f"{path!r} is not a readable {kind} (truncated or corrupted?): its {what} "
-            f"is unreadable: {type(exc).__name__}: {exc}"
+            f"{path!r} is not a readable {kind} (truncated or corrupted?): {inside}"
+            f"{type(exc).__name__}: {exc}"
         ) from None
 
 

@@ -174,12 +174,12 @@ def member_folds(params, y_enc, seed):
     """The ensemble member that leaves out each row, or None for a holdout split.
 
     ``validation="cross_fit"`` deals the rows into ``ensemble_size``
-    stratified folds, one a member, and raises where it cannot; ``"auto"``
+    stratified folds, one a member (:func:`check_cross_fit` has refused
+    it where members cannot cross-fit), and raises for too few rows; ``"auto"``
     does so where it can (an ensemble of the built-in network, no sampler,
     both classes in every fold) and otherwise returns None, as ``"holdout"``
     always does.
     """
-    check_cross_fit(params)
     if params.validation == "holdout" or _why_not_cross_fit(params) is not None:
         return None
     k = params.ensemble_size
