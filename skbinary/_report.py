@@ -17,12 +17,13 @@ from sklearn.metrics import (
     log_loss,
     roc_auc_score,
 )
-from sklearn.utils import check_consistent_length, check_scalar
+from sklearn.utils import check_consistent_length
 from sklearn.utils.multiclass import type_of_target
 
 from ._checks import (
     binary_labels,
     check_1d,
+    check_number,
     check_sample_weight,
     check_scores,
     predicted_positive,
@@ -77,11 +78,11 @@ def div(numerator, denominator):
 # Checks
 # --------------------------------------------------------------------------- #
 def check_fraction(value, name, *, low_open=False):
-    """Check that ``value`` is a real number in [0, 1] (or (0, 1])."""
-    return check_scalar(
+    """Check that ``value`` is a real number in [0, 1] (or (0, 1]); NaN is refused."""
+    return check_number(
         value,
         name,
-        target_type=numbers.Real,
+        numbers.Real,
         min_val=0.0,
         max_val=1.0,
         include_boundaries="right" if low_open else "both",
@@ -92,8 +93,8 @@ def check_warning_settings(
     imbalance_ratio, paradox_margin, low_recall, overfit_gap, perfect_score
 ):
     """The settings of the warnings, checked, as a dict keyed by their names."""
-    imbalance_ratio = check_scalar(
-        imbalance_ratio, "imbalance_ratio", target_type=numbers.Real,
+    imbalance_ratio = check_number(
+        imbalance_ratio, "imbalance_ratio", numbers.Real,
         min_val=0.0, max_val=0.5, include_boundaries="right",
     )
     return dict(

@@ -555,6 +555,19 @@ def test_threshold_choice_errors():
         choose_threshold([0, 0], [0.1, 0.9], pos_label=1)
     with pytest.raises(ValueError, match="target_recall"):
         choose_threshold([0, 1], [0.1, 0.9], target_recall=1.5)
+    # NaN compares false with both bounds: it must not pass as a fraction
+    with pytest.raises(ValueError, match="'target_recall' parameter must be a finite"):
+        choose_threshold([0, 1], [0.1, 0.9], target_recall=float("nan"))
+    with pytest.raises(ValueError, match="'target_precision' parameter must be a finite"):
+        choose_threshold([0, 1], [0.1, 0.9], target_precision=np.nan)
     with pytest.raises(ValueError, match="Only binary classification"):
         choose_threshold([0, 1, 2], [0.1, 0.5, 0.9])
 
+
+
+@pytest.mark.parametrize("setting", ["imbalance_ratio", "paradox_margin", "low_recall",
+                                     "overfit_gap", "perfect_score"])
+def test_report_refuses_a_nan_warning_setting(setting):
+    # a NaN setting would silently switch its warning off (every comparison is False)
+    with pytest.raises(ValueError, match=f"'{setting}' parameter must be a finite number"):
+        binary_report([0, 1, 0, 1], y_pred=[0, 1, 1, 1], **{setting: float("nan")})
