@@ -5,7 +5,8 @@ graph for every new model (about 0.5 s, and memory that is never given back).
 A grid search fits dozens of identical architectures, so this module keeps a
 small pool of *trainers*: a built Keras model, its optimizer and a
 ``tf.function`` that runs a whole epoch (shuffled minibatches, forward pass,
-binary cross-entropy, gradient step) in a single call. A fit borrows the
+binary cross-entropy, gradient step) and then predicts the validation rows,
+all in a single call. A fit borrows the
 trainer for its architecture, re-initialises weights and optimizer state from
 its seed, trains, and hands it back. Same-shaped fits never retrace, and the
 pool's size bounds memory.
@@ -84,7 +85,6 @@ class Trainer:
     """
 
     def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None):
-        import keras
         import tensorflow as tf
 
         self.model = model
@@ -103,6 +103,9 @@ class Trainer:
         # Optimizer state right after build, restored before each fit.
         self._optimizer_init = [v.numpy() for v in optimizer.variables]
         n_features = model.input_shape[-1]
+        # One concrete function, traced once: it trains an epoch and then
+        # predicts the validation rows, so an epoch is one call (calling the
+        # concrete function skips tf.function's per-call signature lookup).
         self._epoch = tf.function(
             self._run_epoch,
             input_signature=[
@@ -111,16 +114,10 @@ class Trainer:
                 tf.TensorSpec([None, None] if members else [None], tf.float32),
                 tf.TensorSpec([None], tf.int32),
                 tf.TensorSpec([], tf.int32),
+                tf.TensorSpec([None, n_features], tf.float32),
             ],
-        )
-        self._predict = tf.function(
-            lambda X: self.model(X, training=False),
-            input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
-        )
-        self._member_predict = tf.function(
-            lambda X: keras.activations.sigmoid(self._member_logits(X, training=False)),
-            input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
-        ) if members else None
+        ).get_concrete_function()
+        self._no_rows = None  # the empty tensors of a predict-only call
 
     def _member_logits(self, X, training):
         """The members' logits, one column a member (the layers before their mean)."""
@@ -164,7 +161,14 @@ class Trainer:
         k = tf.cast(tf.shape(logits)[1], tf.float32)
         return tf.reduce_sum(wb * losses) / (size * k)
 
-    def _run_epoch(self, X, y, w, order, batch_size):
+    def _run_epoch(self, X, y, w, order, batch_size, X_val):
+        """Train one epoch over ``order``; return its mean loss and ``X_val``'s probabilities.
+
+        The probabilities are taken after the epoch's last step. The last
+        column is the model's; an ensemble's first columns are its members',
+        one each.
+        """
+        import keras
         import tensorflow as tf
 
         n = tf.shape(order)[0]
@@ -186,27 +190,47 @@ class Trainer:
                 grads = [g if m is None else g * m for g, m in zip(grads, self._masks)]
             self.optimizer.apply(grads, variables)
             total += loss * size
-        return total / tf.cast(n, tf.float32)
+        if self._members:
+            logits = self._member_logits(X_val, training=False)
+            proba = tf.concat([keras.activations.sigmoid(logits),
+                               self.model.layers[-1](logits, training=False)], axis=1)
+        else:
+            proba = self.model(X_val, training=False)
+        return total / tf.cast(tf.maximum(n, 1), tf.float32), proba
 
-    def predict_proba(self, X, batch_size=65536):
-        """Positive-class probability, float32, by direct calls in batches."""
-        out = [
-            np.asarray(self._predict(X[i : i + batch_size])).ravel()
-            for i in range(0, X.shape[0], batch_size)
-        ]
-        return np.concatenate(out) if out else np.empty(0, np.float32)
+    def epoch(self, X, y, w, order, batch_size, X_val):
+        """Run :meth:`_run_epoch` (tensors in); ``(loss, validation probabilities)``."""
+        return self._epoch(X, y, w, order, batch_size, X_val)
+
+    def _probabilities(self, X, batch_size):
+        """``X``'s probabilities as :meth:`_run_epoch` gives them, without training."""
+        import tensorflow as tf
+
+        if self._no_rows is None:
+            w_shape = (0, self.n_members) if self._members else (0,)
+            self._no_rows = (tf.zeros((0, X.shape[1]), tf.float32), tf.zeros((0,), tf.float32),
+                             tf.zeros(w_shape, tf.float32), tf.zeros((0,), tf.int32),
+                             tf.constant(1, tf.int32))
+        out = [np.asarray(self._epoch(*self._no_rows, tf.constant(X[i : i + batch_size]))[1])
+               for i in range(0, X.shape[0], batch_size)]
+        width = self.n_members + 1 if self._members else 1
+        return np.concatenate(out) if out else np.empty((0, width), np.float32)
 
     def held_out_proba(self, X, member, batch_size=65536):
         """Each row's probability by the member that left it out (float32).
 
         ``member[i]`` is the ensemble member that did not train on row ``i``.
         """
-        out = [
-            np.asarray(self._member_predict(X[i : i + batch_size]))
-            for i in range(0, X.shape[0], batch_size)
-        ]
-        proba = np.concatenate(out) if out else np.empty((0, 1), np.float32)
-        return proba[np.arange(len(member)), member]
+        return held_out(self._probabilities(X, batch_size), member)
+
+
+def held_out(proba, member):
+    """Each row's probability by the member that left it out.
+
+    ``proba`` has one column a member (first), as the compiled epoch gives
+    it; ``member[i]`` is the member that did not train on row ``i``.
+    """
+    return proba[np.arange(len(member)), member]
 
 
 def acquire(key, factory):
@@ -344,6 +368,7 @@ def train(
     model = trainer.model
     rng = np.random.RandomState(seed)
     data, n = _as_tensors(X, y, w, batch_size, trainer.n_members)
+    X_val = _validation_rows(validation, X, data[0])
     history = collections.defaultdict(list)
     nan_guards = [cb for cb in callbacks if isinstance(cb, keras.callbacks.TerminateOnNaN)]
     last_finite = None
@@ -360,10 +385,11 @@ def train(
                 last_finite = model.get_weights()
             if epoch_data is not None:
                 data, n = _as_tensors(*epoch_data(epoch), batch_size, trainer.n_members)
-            loss = float(trainer._epoch(*data[:3], _order(rng, n), data[3]))
+            loss, proba = trainer.epoch(*data[:3], _order(rng, n), data[3], X_val)
+            loss = float(loss)
             if _stop_on_non_finite(loss, epoch, nan_guards, model, last_finite):
                 break
-            logs = {"loss": loss, **_validation_logs(trainer, validation, metrics)}
+            logs = {"loss": loss, **_validation_logs(proba, validation, metrics)}
             logs["learning_rate"] = current_learning_rate(trainer.optimizer)
             notify(callbacks, "on_epoch_end", epoch, logs)
             for key, value in logs.items():
@@ -429,10 +455,27 @@ def _stop_on_non_finite(loss, epoch, nan_guards, model, last_finite):
     return True
 
 
-def _validation_logs(trainer, validation, metrics):
-    """``{"val_<name>": value}`` of ``metrics`` on the validation data (if any)."""
+def _validation_rows(validation, X, X_tensor):
+    """The validation rows as the compiled epoch takes them (none: zero rows)."""
+    import tensorflow as tf
+
+    if validation is None:
+        return tf.zeros((0, X.shape[1]), tf.float32)
+    if validation[0] is X:  # cross-fitted members validate on the training rows
+        return X_tensor
+    return tf.constant(validation[0])
+
+
+def _validation_logs(proba, validation, metrics):
+    """``{"val_<name>": value}`` of ``metrics`` on the validation data (if any).
+
+    ``proba`` is what the epoch predicted for the validation rows: with a
+    ``member`` for each row (cross-fitted members), row ``i`` is scored by
+    ``member[i]`` alone.
+    """
     if validation is None:
         return {}
-    Xv, yv, wv, *member = validation
-    pv = trainer.held_out_proba(Xv, member[0]) if member else trainer.predict_proba(Xv)
+    yv, wv, *member = validation[1:]
+    proba = np.asarray(proba)
+    pv = held_out(proba, member[0]) if member else proba[:, -1]
     return {f"val_{name}": float(fn(yv, pv, wv)) for name, fn in (metrics or {}).items()}
