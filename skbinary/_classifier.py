@@ -48,7 +48,7 @@ def _trained(params, X, rows, classes, y_enc, sample_weight, seed):
     the cross-fitted members).
     """
     X32, y32, w32 = rows
-    early_stopping = _fitdata.early_stopping_on(params.early_stopping, len(y32))
+    early_stopping = _fitdata.early_stopping_on(params.early_stopping, y_enc)
     objective = check_threshold(params.threshold)
     _fitdata.check_cross_fit(params)
     train_idx = val_idx = validation = folds = None
@@ -202,7 +202,8 @@ default=1e-3
         Set rows aside for validation (see ``validation``), stop when the
         validation ``scoring`` has not improved by more than ``tol`` for
         ``n_iter_no_change`` epochs, and restore the weights of the best
-        epoch. ``"auto"`` does so from 100 training rows on.
+        epoch. ``"auto"`` does so from 100 training rows on, unless a class
+        has a single row (it then trains without early stopping, and warns).
     validation_fraction : float in (0, 1), default=0.2
         Share of the training data held out for early stopping (and for a
         learned ``threshold``) where ``validation`` holds out a split. A fifth judges the best epoch more reliably
@@ -584,6 +585,26 @@ default=1e-3
         X = self._check_X(X)
         p, _ = self._fitted.network.positive_proba(X)
         return np.column_stack([1.0 - p, p])
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability of each class.
+
+        As in ``LogisticRegression`` and ``MLPClassifier``: the log of
+        :meth:`predict_proba` (a probability that rounds to 0 gives ``-inf``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, 2)
+            Columns in ``classes_`` order.
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
 
     def decision_function(self, X):
         """Logit of the positive class (the sigmoid's input).

@@ -8,6 +8,8 @@ resamples and learns a threshold on the held-out rows (``learned_threshold``).
 here too. Nothing here knows Keras.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -94,11 +96,27 @@ def learned_threshold(threshold, proba, y_val, sample_weight):
     return float((chosen + (below.max() if below.size else 0.0)) / 2)
 
 
-def early_stopping_on(early_stopping, n_samples):
-    """Whether a fit on ``n_samples`` rows holds out a validation split and stops early."""
-    if early_stopping == "auto":
-        return n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
-    return bool(early_stopping)
+def early_stopping_on(early_stopping, y_enc):
+    """Whether a fit on the encoded labels ``y_enc`` validates and stops early.
+
+    ``"auto"`` does from ``AUTO_EARLY_STOPPING_MIN_SAMPLES`` rows on, unless a
+    class has a single row, which cannot both train and validate: then it
+    trains without early stopping and warns, as ``LogisticRegression`` would
+    fit such data where a validation split cannot be made.
+    """
+    if early_stopping != "auto":
+        return bool(early_stopping)
+    if len(y_enc) < AUTO_EARLY_STOPPING_MIN_SAMPLES:
+        return False
+    if np.bincount(y_enc, minlength=2).min() < 2:
+        warnings.warn(
+            "early_stopping='auto' trains without early stopping: one class has a "
+            "single sample, which cannot be both trained on and held out for "
+            "validation. All epochs are run.",
+            UserWarning, stacklevel=4,
+        )
+        return False
+    return True
 
 
 def batch_size(setting, n_samples):

@@ -53,6 +53,12 @@ def test_decision_function_is_the_logit(fitted, spam_data):
     np.testing.assert_allclose(expit(logit), fitted.predict_proba(X)[:, 1], rtol=1e-12)
 
 
+def test_predict_log_proba_is_the_log_of_predict_proba(fitted, spam_data):
+    # as LogisticRegression and MLPClassifier offer it: swapping them keeps working
+    X, _ = spam_data
+    np.testing.assert_array_equal(fitted.predict_log_proba(X), np.log(fitted.predict_proba(X)))
+
+
 @pytest.mark.parametrize("labels", [(False, True), (-1, 1), (3, 7)])
 def test_any_two_labels(binary_data, labels):
     X, y = binary_data

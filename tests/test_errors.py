@@ -147,6 +147,18 @@ def test_early_stopping_without_enough_rows_explains():
         small_classifier(early_stopping=True).fit(X, y)
 
 
+def test_default_early_stopping_steps_aside_for_a_single_rare_row():
+    # LogisticRegression fits 1 positive in 120 rows; the default must too,
+    # without the validation split it cannot make (explicit True still refuses).
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(120, 3)), np.r_[np.zeros(119, int), 1]
+    with pytest.warns(UserWarning, match="trains without early stopping"):
+        clf = KerasBinaryClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 3
+    with pytest.raises(ValueError, match="validation_fraction"):
+        clf.set_params(early_stopping=True).fit(X, y)
+
+
 def test_failed_refit_keeps_the_fitted_model(fitted):
     before = fitted.predict_proba(X_OK)
     with pytest.raises(ValueError):
