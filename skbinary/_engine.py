@@ -82,9 +82,15 @@ class Trainer:
     grad_masks : list of ndarray or None, default=None
         Multipliers of the gradients, aligned with the trainable variables
         (None where there is none), e.g. to keep ensemble members apart.
+    member_logit : callable or None, default=None
+        ``member_logit(model, X, j) -> logits (n,)``: member ``j`` alone on
+        the rows ``X`` (TensorFlow), used to score each held-out row by the
+        member that left it out. None computes every member on every row
+        and keeps the one asked for.
     """
 
-    def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None):
+    def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None,
+                 member_logit=None):
         import tensorflow as tf
 
         self.model = model
@@ -102,22 +108,29 @@ class Trainer:
             optimizer.build(model.trainable_variables)
         # Optimizer state right after build, restored before each fit.
         self._optimizer_init = [v.numpy() for v in optimizer.variables]
-        n_features = model.input_shape[-1]
-        # One concrete function, traced once: it trains an epoch and then
-        # predicts the validation rows, so an epoch is one call (calling the
-        # concrete function skips tf.function's per-call signature lookup).
-        self._epoch = tf.function(
-            self._run_epoch,
-            input_signature=[
-                tf.TensorSpec([None, n_features], tf.float32),
-                tf.TensorSpec([None], tf.float32),
-                tf.TensorSpec([None, None] if members else [None], tf.float32),
-                tf.TensorSpec([None], tf.int32),
-                tf.TensorSpec([], tf.int32),
-                tf.TensorSpec([None, n_features], tf.float32),
-            ],
-        ).get_concrete_function()
+        self._member_logit = member_logit
+        self._n_features = model.input_shape[-1]
+        # The compiled epochs, traced on first use: one that scores the
+        # validation rows by the model, one that scores each by one member.
+        self._compiled_epochs = {}
         self._no_rows = None  # the empty tensors of a predict-only call
+
+    def _compiled(self, by_member):
+        """The concrete function of :meth:`_run_epoch` (calling it skips
+        tf.function's per-call signature lookup); traced once a mode."""
+        import tensorflow as tf
+
+        fn = self._compiled_epochs.get(by_member)
+        if fn is None:
+            rows = tf.TensorSpec([None, self._n_features], tf.float32)
+            signature = [rows, tf.TensorSpec([None], tf.float32),
+                         tf.TensorSpec([None, None] if self._members else [None], tf.float32),
+                         tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32), rows]
+            if by_member:
+                signature.append(tf.TensorSpec([None], tf.int32))
+            fn = tf.function(self._run_epoch, input_signature=signature).get_concrete_function()
+            self._compiled_epochs[by_member] = fn
+        return fn
 
     def _member_logits(self, X, training):
         """The members' logits, one column a member (the layers before their mean)."""
@@ -161,12 +174,12 @@ class Trainer:
         k = tf.cast(tf.shape(logits)[1], tf.float32)
         return tf.reduce_sum(wb * losses) / (size * k)
 
-    def _run_epoch(self, X, y, w, order, batch_size, X_val):
+    def _run_epoch(self, X, y, w, order, batch_size, X_val, member=None):
         """Train one epoch over ``order``; return its mean loss and ``X_val``'s probabilities.
 
-        The probabilities are taken after the epoch's last step. The last
-        column is the model's; an ensemble's first columns are its members',
-        one each.
+        The probabilities, one a row, are taken after the epoch's last step:
+        the model's, or with ``member`` (an ensemble's cross-fitted members)
+        row ``i``'s by member ``member[i]`` alone.
         """
         import keras
         import tensorflow as tf
@@ -190,20 +203,36 @@ class Trainer:
                 grads = [g if m is None else g * m for g, m in zip(grads, self._masks)]
             self.optimizer.apply(grads, variables)
             total += loss * size
-        if self._members:
-            logits = self._member_logits(X_val, training=False)
-            proba = tf.concat([keras.activations.sigmoid(logits),
-                               self.model.layers[-1](logits, training=False)], axis=1)
+        if member is None:
+            proba = tf.reshape(self.model(X_val, training=False), [-1])
         else:
-            proba = self.model(X_val, training=False)
+            proba = keras.activations.sigmoid(self._held_out_logits(X_val, member))
         return total / tf.cast(tf.maximum(n, 1), tf.float32), proba
 
-    def epoch(self, X, y, w, order, batch_size, X_val):
-        """Run :meth:`_run_epoch` (tensors in); ``(loss, validation probabilities)``."""
-        return self._epoch(X, y, w, order, batch_size, X_val)
+    def _held_out_logits(self, X, member):
+        """Row ``i``'s logit by member ``member[i]`` (in the compiled graph)."""
+        import tensorflow as tf
 
-    def _probabilities(self, X, batch_size):
-        """``X``'s probabilities as :meth:`_run_epoch` gives them, without training."""
+        if self._member_logit is None:
+            return tf.gather(self._member_logits(X, training=False), member, batch_dims=1)
+        k = self.n_members
+        rows = tf.dynamic_partition(tf.range(tf.shape(X)[0]), member, k)
+        parts = tf.dynamic_partition(X, member, k)
+        return tf.dynamic_stitch(
+            rows, [self._member_logit(self.model, parts[j], j) for j in range(k)])
+
+    def epoch(self, X, y, w, order, batch_size, X_val, member=None):
+        """One compiled epoch (tensors in); ``(loss, validation probabilities)``.
+
+        See :meth:`_run_epoch`; ``member`` (int32 tensor) scores each
+        validation row by one ensemble member.
+        """
+        if member is None:
+            return self._compiled(False)(X, y, w, order, batch_size, X_val)
+        return self._compiled(True)(X, y, w, order, batch_size, X_val, member)
+
+    def validation_proba(self, X, member=None, batch_size=65536):
+        """``X``'s probabilities as :meth:`epoch` gives them, without training (float32)."""
         import tensorflow as tf
 
         if self._no_rows is None:
@@ -211,26 +240,18 @@ class Trainer:
             self._no_rows = (tf.zeros((0, X.shape[1]), tf.float32), tf.zeros((0,), tf.float32),
                              tf.zeros(w_shape, tf.float32), tf.zeros((0,), tf.int32),
                              tf.constant(1, tf.int32))
-        out = [np.asarray(self._epoch(*self._no_rows, tf.constant(X[i : i + batch_size]))[1])
+        out = [np.asarray(self.epoch(
+                   *self._no_rows, tf.constant(X[i : i + batch_size]),
+                   None if member is None else tf.constant(member[i : i + batch_size], tf.int32))[1])
                for i in range(0, X.shape[0], batch_size)]
-        width = self.n_members + 1 if self._members else 1
-        return np.concatenate(out) if out else np.empty((0, width), np.float32)
+        return np.concatenate(out) if out else np.empty(0, np.float32)
 
     def held_out_proba(self, X, member, batch_size=65536):
         """Each row's probability by the member that left it out (float32).
 
         ``member[i]`` is the ensemble member that did not train on row ``i``.
         """
-        return held_out(self._probabilities(X, batch_size), member)
-
-
-def held_out(proba, member):
-    """Each row's probability by the member that left it out.
-
-    ``proba`` has one column a member (first), as the compiled epoch gives
-    it; ``member[i]`` is the member that did not train on row ``i``.
-    """
-    return proba[np.arange(len(member)), member]
+        return self.validation_proba(X, np.asarray(member), batch_size)
 
 
 def acquire(key, factory):
@@ -369,6 +390,7 @@ def train(
     rng = np.random.RandomState(seed)
     data, n = _as_tensors(X, y, w, batch_size, trainer.n_members)
     X_val = _validation_rows(validation, X, data[0])
+    member = _validation_members(validation)
     history = collections.defaultdict(list)
     nan_guards = [cb for cb in callbacks if isinstance(cb, keras.callbacks.TerminateOnNaN)]
     last_finite = None
@@ -385,7 +407,7 @@ def train(
                 last_finite = model.get_weights()
             if epoch_data is not None:
                 data, n = _as_tensors(*epoch_data(epoch), batch_size, trainer.n_members)
-            loss, proba = trainer.epoch(*data[:3], _order(rng, n), data[3], X_val)
+            loss, proba = trainer.epoch(*data[:3], _order(rng, n), data[3], X_val, member)
             loss = float(loss)
             if _stop_on_non_finite(loss, epoch, nan_guards, model, last_finite):
                 break
@@ -466,16 +488,23 @@ def _validation_rows(validation, X, X_tensor):
     return tf.constant(validation[0])
 
 
+def _validation_members(validation):
+    """With cross-fitted members, each validation row's member (an int32 tensor); else None."""
+    import tensorflow as tf
+
+    if validation is None or len(validation) < 4:
+        return None
+    return tf.constant(np.asarray(validation[3], np.int32))
+
+
 def _validation_logs(proba, validation, metrics):
     """``{"val_<name>": value}`` of ``metrics`` on the validation data (if any).
 
-    ``proba`` is what the epoch predicted for the validation rows: with a
-    ``member`` for each row (cross-fitted members), row ``i`` is scored by
-    ``member[i]`` alone.
+    ``proba`` is what the epoch predicted for the validation rows (with
+    cross-fitted members, row ``i`` by the member that left it out).
     """
     if validation is None:
         return {}
-    yv, wv, *member = validation[1:]
-    proba = np.asarray(proba)
-    pv = held_out(proba, member[0]) if member else proba[:, -1]
+    yv, wv = validation[1], validation[2]
+    pv = np.asarray(proba)
     return {f"val_{name}": float(fn(yv, pv, wv)) for name, fn in (metrics or {}).items()}

@@ -54,7 +54,8 @@ def _new_builtin_trainer(params, n_features, architecture):
     model = _network.new_network(n_features, architecture)
     return _engine.Trainer(model, make_optimizer(params), make_loss(params),
                            members=_network.ensemble_size_of(model) > 1,
-                           grad_masks=_network.member_masks(model))
+                           grad_masks=_network.member_masks(model),
+                           member_logit=_network.member_logit)
 
 
 def builtin_trainer(params, n_features, architecture, seed, X):

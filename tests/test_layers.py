@@ -146,6 +146,37 @@ def test_every_layer_of_the_built_in_network_has_a_kind():
         initialize_weights(odd, seed=0)
 
 
+@pytest.mark.parametrize("architecture", [
+    {"hidden_layer_sizes": (4, 2), "batch_norm": True, "dropout": 0.1,
+     "input_scaling": "robust"},
+    {"hidden_layer_sizes": (3,), "numeric_embedding": "piecewise"},
+    {"hidden_layer_sizes": ()},  # the members' logits straight from the inputs
+], ids=["bn-dropout-robust", "piecewise", "no-hidden"])
+def test_one_member_alone_is_its_column_of_the_ensemble(architecture):
+    # cross-fitted members score each held-out row by one member, computing
+    # only that member's part of each layer: it must be that member's logit
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(9, 5)).astype(np.float32)
+    spec = {"hidden_layer_sizes": (), "activation": "relu", "dropout": 0.0, "l2": 0.0,
+            "batch_norm": False, "input_scaling": "standard", "ensemble_size": 3,
+            **architecture}
+    model = _network.new_network(5, spec)
+    initialize_weights(model, seed=1, X=X)
+    for layer in model.layers[:-1]:  # batch norms and biases away from identity and zero
+        if layer.trainable and layer.get_weights():
+            _not_at_initial_values(layer, rng)
+    if spec["batch_norm"]:
+        bn = model.get_layer("batch_norm_0")
+        bn.moving_mean.assign(rng.normal(size=bn.moving_mean.shape))
+        bn.moving_variance.assign(rng.uniform(0.5, 2, size=bn.moving_variance.shape))
+    every = X
+    for layer in model.layers[:-1]:
+        every = layer(every, training=False)
+    for j in range(3):
+        np.testing.assert_allclose(np.asarray(_network.member_logit(model, X, j)),
+                                   np.asarray(every)[:, j], rtol=1e-5, atol=1e-6)
+
+
 def test_a_model_file_with_a_corrupted_layer_is_refused(binary_data, tmp_path):
     X, y = binary_data
     clf = small_classifier(hidden_layer_sizes=(4, 2), ensemble_size=2, epochs=1).fit(X, y)
