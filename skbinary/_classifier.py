@@ -10,6 +10,7 @@ learned network and how it predicts).
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -559,6 +560,13 @@ default=1e-3
 
     def _check_X(self, X):
         check_is_fitted(self)
+        if "_fitted" not in self.__dict__:  # fitted attributes, but no fitted network
+            raise NotFittedError(
+                f"This {type(self).__name__} has fitted attributes but no fitted "
+                "network: it was probably unpickled from an older skbinary, whose "
+                "fitted state this version cannot read. Fit it again; models saved "
+                "with save() are loaded across versions by skbinary.load()."
+            )
         # Fast path for serving: a finite float ndarray of the right width, on an
         # estimator fitted without feature names, is exactly what validate_data
         # would return, unchanged. It costs ~3 us instead of ~90 us a call.

@@ -437,3 +437,21 @@ def test_network_declaring_gigabytes_is_refused_before_keras_reads_it(fitted, tm
     monkeypatch.setattr(keras.saving, "load_model", load_model)
     with pytest.raises(ModelFileError, match=f"{weights}' inflates to 4,026,531,840"):
         skbinary.load(bomb)
+
+
+def test_a_pickle_without_its_fitted_network_says_so(binary_data):
+    # a pickle of an older release has the fitted attributes (classes_, ...) but
+    # not the fitted state this version keeps: a clear error, not an AttributeError
+    import pickle
+
+    from sklearn.exceptions import NotFittedError
+
+    X, y = binary_data
+    clf = small_classifier(epochs=1).fit(X, y)
+    state = clf.__getstate__()
+    del state["_fitted"]
+    old = pickle.loads(pickle.dumps(clf))
+    old.__setstate__(state)
+    for method in (old.predict, old.predict_proba, old.decision_function):
+        with pytest.raises(NotFittedError, match="unpickled from an older skbinary"):
+            method(X)
