@@ -87,10 +87,15 @@ class Trainer:
         the rows ``X`` (TensorFlow), used to score each held-out row by the
         member that left it out. None computes every member on every row
         and keeps the one asked for.
+    autograph : bool, default=True
+        Whether TensorFlow's AutoGraph converts the Python code the compiled
+        epoch calls (a user's layers may branch on tensors). The built-in
+        network has no such code: without it, tracing takes about a third
+        less time.
     """
 
     def __init__(self, model, optimizer, loss=None, members=False, grad_masks=None,
-                 member_logit=None):
+                 member_logit=None, autograph=True):
         import tensorflow as tf
 
         self.model = model
@@ -111,6 +116,7 @@ class Trainer:
         # Optimizer state right after build, restored before each fit.
         self._optimizer_init = [v.numpy() for v in optimizer.variables]
         self._member_logit = member_logit
+        self._autograph = autograph
         self._n_features = model.input_shape[-1]
         # The compiled epochs, traced on first use: one that scores the
         # validation rows by the model, one that scores each by one member.
@@ -130,7 +136,8 @@ class Trainer:
                          tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32), rows]
             if by_member:
                 signature.append(tf.TensorSpec([None], tf.int32))
-            fn = tf.function(self._run_epoch, input_signature=signature).get_concrete_function()
+            fn = tf.function(self._run_epoch, input_signature=signature,
+                             autograph=self._autograph).get_concrete_function()
             self._compiled_epochs[by_member] = fn
         return fn
 
@@ -188,9 +195,9 @@ class Trainer:
 
         n = tf.shape(order)[0]
         n_batches = (n + batch_size - 1) // batch_size
-        total = tf.constant(0.0, tf.float32)
         variables = self.model.trainable_variables
-        for i in tf.range(n_batches):
+
+        def step(i, total):
             idx = order[i * batch_size : tf.minimum((i + 1) * batch_size, n)]
             xb = tf.gather(X, idx)
             yb = tf.gather(y, idx)[:, None]
@@ -207,7 +214,10 @@ class Trainer:
                 _adam_step(self.optimizer, grads, variables)
             else:
                 self.optimizer.apply(grads, variables)
-            total += loss * size
+            return i + 1, total + loss * size
+
+        _, total = tf.while_loop(lambda i, total: i < n_batches, step,
+                                 (tf.constant(0), tf.constant(0.0, tf.float32)))
         if member is None:
             proba = tf.reshape(self.model(X_val, training=False), [-1])
         else:

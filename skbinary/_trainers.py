@@ -55,7 +55,7 @@ def _new_builtin_trainer(params, n_features, architecture):
     return _engine.Trainer(model, make_optimizer(params), make_loss(params),
                            members=_network.ensemble_size_of(model) > 1,
                            grad_masks=_network.member_masks(model),
-                           member_logit=_network.member_logit)
+                           member_logit=_network.member_logit, autograph=False)
 
 
 def builtin_trainer(params, n_features, architecture, seed, X):
