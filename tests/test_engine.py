@@ -50,3 +50,27 @@ def test_lean_adam_step_is_keras_adam_bit_for_bit():
 def test_anything_but_plain_adam_goes_through_keras(optimizer):
     model, _ = _model_and_grads(seed=1)
     assert not _engine._plain_adam(optimizer, model.trainable_variables)
+
+
+def test_held_out_rows_score_alike_sliced_or_all_members(monkeypatch):
+    # cross-fitted members score each held-out row by its own member: by that
+    # member's slice of the layers on large data, by all members on small data
+    # (a smaller graph to trace); both must give the same probabilities
+    from skbinary import KerasBinaryClassifier, _network, _params, _trainers
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5)).astype("float32")
+    params = _params.resolve(KerasBinaryClassifier(hidden_layer_sizes=(8, 4), random_state=0))
+    trainer = _trainers._new_builtin_trainer(params, 5, _params.architecture(params))
+    _network.initialize_weights(trainer.model, seed=0, X=X)
+    for v in trainer.model.trainable_variables:  # off the initial biases of zero
+        v.assign(v.numpy() + 0.1 * rng.normal(size=v.shape).astype("float32")
+                 * (v.numpy() != 0 if v.ndim == 2 else 1))
+    member = np.arange(200) % 4
+    monkeypatch.setattr(_engine, "SLICED_MIN_ROWS", 10**9)
+    every_member = trainer.held_out_proba(X, member)
+    monkeypatch.setattr(_engine, "SLICED_MIN_ROWS", 1)
+    sliced = trainer.held_out_proba(X, member)
+    assert set(trainer._compiled_epochs) == {"gather", "sliced"}
+    np.testing.assert_allclose(sliced, every_member, rtol=1e-5, atol=1e-6)
+    assert np.ptp(every_member) > 0.05  # the members disagree: the test can tell them apart
