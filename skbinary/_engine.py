@@ -288,11 +288,18 @@ class Trainer:
         return self.validation_proba(X, np.asarray(member), batch_size)
 
 
+# Keras' own (unexported) Adam state that _adam_step updates; if a Keras
+# release renames any of it, training falls back to ``optimizer.apply``.
+_ADAM_STATE = ("_momentums", "_velocities", "_get_variable_index", "_learning_rate")
+
+
 def _plain_adam(optimizer, variables):
     """Whether ``optimizer`` is Keras' Adam with nothing :func:`_adam_step` leaves out."""
     import keras
 
-    return (type(optimizer) is keras.optimizers.Adam and not optimizer.amsgrad
+    return (type(optimizer) is keras.optimizers.Adam
+            and all(hasattr(optimizer, name) for name in _ADAM_STATE)
+            and not optimizer.amsgrad
             and not optimizer.weight_decay and optimizer.clipnorm is None
             and optimizer.clipvalue is None and optimizer.global_clipnorm is None
             and not optimizer.use_ema and not optimizer.gradient_accumulation_steps

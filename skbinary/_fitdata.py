@@ -113,7 +113,7 @@ def early_stopping_on(early_stopping, y_enc):
             "early_stopping='auto' trains without early stopping: one class has a "
             "single sample, which cannot be both trained on and held out for "
             "validation. All epochs are run.",
-            UserWarning, stacklevel=4,
+            UserWarning, stacklevel=5,  # the user's fit
         )
         return False
     return True

@@ -74,3 +74,14 @@ def test_held_out_rows_score_alike_sliced_or_all_members(monkeypatch):
     assert set(trainer._compiled_epochs) == {"gather", "sliced"}
     np.testing.assert_allclose(sliced, every_member, rtol=1e-5, atol=1e-6)
     assert np.ptp(every_member) > 0.05  # the members disagree: the test can tell them apart
+
+
+def test_adam_whose_state_keras_renamed_goes_through_keras(monkeypatch):
+    # the lean step reads Keras' unexported Adam state: a release that renames
+    # it must make training fall back to optimizer.apply, not break
+    model, _ = _model_and_grads(seed=2)
+    optimizer = keras.optimizers.Adam()
+    optimizer.build(model.trainable_variables)  # as the trainer does before asking
+    assert _engine._plain_adam(optimizer, model.trainable_variables)
+    monkeypatch.setattr(_engine, "_ADAM_STATE", (*_engine._ADAM_STATE, "_renamed_in_keras_4"))
+    assert not _engine._plain_adam(optimizer, model.trainable_variables)
