@@ -145,9 +145,17 @@ class Trainer:
             if mode != "model":
                 signature.append(tf.TensorSpec([None], tf.int32))
 
-            def run_epoch(X, y, w, order, batch_size, X_val, member=None):
-                return self._run_epoch(X, y, w, order, batch_size, X_val, member,
-                                       sliced=mode == "sliced")
+            # Exactly the arguments a call passes: a concrete function binds
+            # them without defaults, and a failed binding (a parameter with a
+            # default left out) costs a text of every argument's values before
+            # TensorFlow falls back to the flat signature, each epoch.
+            if mode == "model":
+                def run_epoch(X, y, w, order, batch_size, X_val):
+                    return self._run_epoch(X, y, w, order, batch_size, X_val)
+            else:
+                def run_epoch(X, y, w, order, batch_size, X_val, member):
+                    return self._run_epoch(X, y, w, order, batch_size, X_val, member,
+                                           sliced=mode == "sliced")
 
             fn = tf.function(run_epoch, input_signature=signature,
                              autograph=self._autograph).get_concrete_function()
