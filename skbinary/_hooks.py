@@ -44,6 +44,9 @@ class BestEpochStopping(keras.callbacks.Callback):
         those of the best value all the same.
     """
 
+    # ``model.get_weights``' faster equal, set by the training loop (one call)
+    read_weights = None
+
     def __init__(self, monitor, greater_is_better, patience, stream=None, tol=0.0):
         super().__init__()
         self.monitor = monitor
@@ -63,7 +66,7 @@ class BestEpochStopping(keras.callbacks.Callback):
         if np.isfinite(current) and current > self.best:
             improved = current > self.best + self.tol
             self.best, self.best_epoch = current, epoch
-            self.best_weights = self.model.get_weights()
+            self.best_weights = (self.read_weights or self.model.get_weights)()
             if improved:
                 self.wait = 0
                 return

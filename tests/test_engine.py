@@ -109,3 +109,26 @@ def test_an_epoch_call_never_writes_its_tensors_out_as_text(monkeypatch, members
     monkeypatch.setattr(type(tf.constant(0.0)), "__repr__", no_text)
     for kwargs in ({}, {"early_stopping": False}, {"validation": "holdout"}):
         assert len(fit(**kwargs).history_["loss"]) == 3
+
+
+def test_the_trainers_weight_copy_is_get_weights_and_stays_put():
+    # early stopping keeps the best epoch's weights through trainer.read_weights
+    # (one call); they must equal Keras' get_weights and not follow later training
+    from skbinary import KerasBinaryClassifier, _network, _params, _trainers
+
+    params = _params.resolve(KerasBinaryClassifier(hidden_layer_sizes=(8, 4), random_state=0))
+    trainer = _trainers._new_builtin_trainer(params, 5, _params.architecture(params))
+    _network.initialize_weights(trainer.model, seed=0, X=np.random.RandomState(0).normal(
+        size=(50, 5)).astype("float32"))
+    copy = trainer.read_weights()
+    before = trainer.model.get_weights()
+    assert len(copy) == len(before)
+    for a, b in zip(copy, before):
+        np.testing.assert_array_equal(np.asarray(a), b)
+    for v in trainer.model.trainable_variables:
+        v.assign(v.numpy() + 1.0)
+    for a, b in zip(copy, before):
+        np.testing.assert_array_equal(np.asarray(a), b)
+    trainer.model.set_weights(copy)  # what early stopping does at the end
+    for a, b in zip(trainer.model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
