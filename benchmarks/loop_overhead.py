@@ -22,6 +22,9 @@ import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from skbinary._tf import import_tensorflow  # noqa: E402
+
+import_tensorflow()  # TensorFlow's start-up lines dropped, as skbinary drops them
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import keras  # noqa: E402

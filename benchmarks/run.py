@@ -41,6 +41,9 @@ import time
 import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from skbinary._tf import import_tensorflow  # noqa: E402
+
+import_tensorflow()  # TensorFlow's start-up lines dropped, as skbinary drops them
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
