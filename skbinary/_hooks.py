@@ -81,7 +81,7 @@ class BestEpochStopping(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
-        self.best_weights = None  # free the copy
+        self.best_weights = self.read_weights = None  # free the copy; let go of the trainer
 
 
 def in_worker_process():
