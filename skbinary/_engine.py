@@ -490,8 +490,6 @@ def train(
     """
     import keras
 
-    from . import _hooks
-
     model = trainer.model
     rng = np.random.RandomState(seed)
     data, n = _as_tensors(X, y, w, batch_size, trainer.n_members)
@@ -505,9 +503,6 @@ def train(
         cb.set_model(model)
         cb.set_params({"epochs": epochs, "steps": -(-n // int(data[3])), "verbose": 0})
     interrupted = False
-    for cb in callbacks:  # early stopping copies the weights through the trainer: one call
-        if isinstance(cb, _hooks.BestEpochStopping):
-            cb.read_weights = trainer.read_weights
     notify(callbacks, "on_train_begin", {})
     try:
         for epoch in range(epochs):

@@ -202,6 +202,11 @@ def train_network(params, X32, y32, w32, classes, seed, *, batch_rows, scoring, 
         key, trainer = builtin_trainer(params, n_features, built_in, seed, X32)
     else:
         trainer = custom_trainer(params, n_features, classes, seed)
+    from . import _hooks
+
+    for cb in train_kwargs.get("callbacks", ()):  # its best weights copied in one call
+        if isinstance(cb, _hooks.BestEpochStopping):
+            cb.read_weights = trainer.read_weights
     try:
         with _tf.own_graphs():
             history, interrupted = _engine.train(
