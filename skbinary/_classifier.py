@@ -96,6 +96,7 @@ def _trained(params, X, rows, classes, y_enc, sample_weight, seed):
                   "validation": None if validation is None
                   else "holdout" if folds is None else "cross_fit",
                   "batch_size": _fitdata.batch_size(params.batch_size, batch_rows),
+                  "numeric_embedding": params.numeric_embedding,
                   "training_rows": len(y32)})
 
 
@@ -158,7 +159,8 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         Batch normalisation before each hidden activation.
     input_scaling : {"standard", "robust", None}, default="standard"
         How the network scales its inputs, with statistics from the training
-        data, in frozen layers that are part of ``model_``. ``"standard"``:
+        data, in frozen layers that are part of ``model_``, when they are not
+        piecewise-encoded (``numeric_embedding``). ``"standard"``:
         the mean and standard deviation, as ``StandardScaler`` (so a forgotten
         scaler costs nothing); 0/1 indicator columns (one-hot) are left as
         they are. ``"robust"``: centred on the median, divided
@@ -174,9 +176,12 @@ class KerasBinaryClassifier(ClassifierMixin, BaseEstimator):
         learns from its own loss, and ``predict_proba`` is the sigmoid of the
         members' mean logit. Averaging removes much of a single network's
         seed-to-seed variance, at a fraction of the cost of separate fits.
-    numeric_embedding : {None, "piecewise"}, default=None
-        How each feature enters the network. None: its value (scaled by
-        ``input_scaling``). ``"piecewise"``: its piecewise-linear encoding
+    numeric_embedding : {"auto", None, "piecewise"}, default="auto"
+        How each feature enters the network. ``"auto"``: ``"piecewise"`` when
+        ``fit`` gets 500 rows or more, else None (on smaller tables the bins
+        overfit; chosen on the benchmark's balanced and imbalanced suites, see
+        :ref:`defaults`); ``partial_fit`` takes None for it. None: its value
+        (scaled by ``input_scaling``). ``"piecewise"``: its piecewise-linear encoding
         (Gorishniy et al. 2022), ``clip((x - e_t) / (e_{t+1} - e_t), 0, 1)``
         for the edges ``e_t`` of up to 8 bins at the training data's
         quantiles, so that step-like effects of a feature are linear in its
@@ -461,6 +466,8 @@ default=1e-3
                 classes, y_enc = check_binary_target(y)
             weights = _fitdata.sample_weights(sample_weight, params.class_weight, classes,
                                               y_enc, incremental=incremental)
+            params.numeric_embedding = _fitdata.numeric_embedding_on(
+                params.numeric_embedding, len(y_enc), incremental=incremental)
             rows = as_float32(X), y_enc.astype(np.float32), weights.astype(np.float32)
             seed = check_random_state(params.random_state).randint(np.iinfo(np.int32).max)
             if incremental:

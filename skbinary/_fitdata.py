@@ -26,6 +26,9 @@ from .metrics import choose_threshold
 
 # early_stopping="auto" holds out a validation split from this many rows on.
 AUTO_EARLY_STOPPING_MIN_SAMPLES = 100
+# numeric_embedding="auto": the piecewise encoding from this many rows on (its 8
+# quantile bins a feature overfit smaller tables: issue 26's two suites).
+AUTO_PIECEWISE_MIN_SAMPLES = 500
 # batch_size="auto": about this many minibatches an epoch, within this range.
 _AUTO_BATCHES_PER_EPOCH = 64
 _AUTO_BATCH_RANGE = (32, 512)
@@ -117,6 +120,20 @@ def early_stopping_on(early_stopping, y_enc):
         )
         return False
     return True
+
+
+def numeric_embedding_on(setting, n_samples, *, incremental=False):
+    """The embedding a fit on ``n_samples`` rows builds (``setting`` checked).
+
+    ``"auto"`` is ``"piecewise"`` from ``AUTO_PIECEWISE_MIN_SAMPLES`` rows on,
+    else None; ``partial_fit`` (``incremental``) sees one chunk, not the data
+    whose quantiles the bins need, so ``"auto"`` is None there.
+    """
+    if setting != "auto":
+        return setting
+    if incremental or n_samples < AUTO_PIECEWISE_MIN_SAMPLES:
+        return None
+    return "piecewise"
 
 
 def batch_size(setting, n_samples):

@@ -205,7 +205,8 @@ class FittedState:
         Epochs run; by default the length of ``history["loss"]``.
     resolved : dict, default=None
         What ``fit`` decided from ``"auto"`` settings and the data:
-        ``early_stopping`` (bool), ``batch_size`` (int) and ``training_rows``.
+        ``early_stopping`` (bool), ``batch_size`` (int), ``numeric_embedding``
+        and ``training_rows``.
     """
 
     def __init__(self, network, classes, *, history, threshold, threshold_for,

@@ -61,3 +61,25 @@ def test_onnx_graph_predicts_the_same(steps, embedded):
     label, proba = sess.run(None, {"X": X})
     np.testing.assert_allclose(proba, embedded.predict_proba(X), atol=1e-6)
     np.testing.assert_array_equal(label, embedded.predict(X))
+
+
+def _has_encoding(clf):
+    return any(layer.name == "numeric_embedding" for layer in clf.model_.layers)
+
+
+def test_auto_encodes_from_500_rows_and_not_in_partial_fit():
+    # issue 26: on the benchmark's balanced and imbalanced suites the encoding
+    # gained from 500 training rows on and overfit smaller tables
+    from skbinary import KerasBinaryClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 3))
+    y = (X[:, 0] > 0).astype(int)
+    assert KerasBinaryClassifier().numeric_embedding == "auto"
+    small = KerasBinaryClassifier(epochs=1, random_state=0).fit(X[:499], y[:499])
+    large = KerasBinaryClassifier(epochs=1, random_state=0).fit(X, y)
+    assert not _has_encoding(small) and _has_encoding(large)
+    chunked = KerasBinaryClassifier(random_state=0).partial_fit(X, y, classes=[0, 1])
+    assert not _has_encoding(chunked)
+    explicit = KerasBinaryClassifier(numeric_embedding=None, epochs=1, random_state=0)
+    assert not _has_encoding(explicit.fit(X, y))
