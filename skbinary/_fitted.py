@@ -35,25 +35,92 @@ _blas = None
 _blas_lock = threading.Lock()
 
 
-def _blas_controller():
-    """threadpoolctl's controller of the BLAS libraries, made once (it costs ms)."""
+def _blas_libraries():
+    """The BLAS libraries numpy's products may run in, found once (it costs ms).
+
+    Each as ``(get_num_threads, set_num_threads)`` from threadpoolctl. Only
+    numpy's own copy where it ships one (numpy's wheels: a BLAS inside
+    numpy's installation; scipy's copy does no product of a forward pass),
+    else every BLAS library loaded. threadpoolctl (3.6 and later) ignores a
+    pthreads OpenBLAS's ``set_num_threads`` from every Python thread but the
+    one that set it last while that one is alive, so a prediction in a
+    worker thread would silently keep BLAS's threads: its underlying setter
+    is used where it has one (the sharing among threads is
+    :class:`_OneBlasThread`'s count).
+    """
     global _blas
     with _blas_lock:
         if _blas is None:
             from threadpoolctl import ThreadpoolController
 
-            _blas = ThreadpoolController()
+            libs = ThreadpoolController().select(user_api="blas").lib_controllers
+            home = os.path.realpath(os.path.dirname(np.__file__))
+            own = [lib for lib in libs
+                   if os.path.realpath(lib.filepath).startswith((home + os.sep,
+                                                                 home + ".libs" + os.sep))]
+            _blas = tuple((lib.get_num_threads,
+                           getattr(lib, "_real_set_num_threads", lib.set_num_threads))
+                          for lib in own or libs)
         return _blas
 
 
-def _forward_blocks(plan, X):
+class _OneBlasThread:
+    """Hold the BLAS libraries to one thread while predictions run.
+
+    A row's logit must not depend on the batch around it, and BLAS threads
+    split a product's rows among themselves at places that depend on the
+    batch size (see :func:`~skbinary._network.forward_logit`), so every
+    forward pass, small batches included, runs one BLAS thread. The limit is
+    process-wide (BLAS has no per-thread one): the first prediction to start
+    sets it, the last to end restores what it found, so concurrent
+    predictions never leave it changed. ``with`` gives how many threads BLAS
+    had (the most over the libraries), the threads ``_forward_blocks``
+    shares blocks among. One instance, :data:`_one_blas_thread`; a class
+    rather than a generator: it is entered on every prediction.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = []  # (a library's setter, threads it had) for those set to one
+        self._had = 1
+
+    def __enter__(self):
+        with self._lock:
+            if self._users == 0:
+                saved, most = [], 1
+                for get, set_ in _blas or _blas_libraries():
+                    threads = get()
+                    if threads is not None and threads != 1:
+                        saved.append((set_, threads))
+                        most = max(most, threads)
+                        set_(1)
+                self._saved, self._had = saved, most
+            self._users += 1
+            return self._had
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                for set_, threads in self._saved:
+                    set_(threads)
+                self._saved = []
+        return False
+
+
+_one_blas_thread = _OneBlasThread()
+
+
+def _forward_blocks(plan, X, threads):
     """The logit of ``X`` (more than one block of rows) by blocks, in threads.
 
     A block's matrix products are small: OpenBLAS's own threads cost more than
     they give there (several times slower on 1M rows when the cores are
-    shared), so BLAS runs one thread while the blocks are shared among as many
-    threads as it had (numpy and BLAS release the GIL). Each row's logit is the
-    same whatever the block or thread (see :func:`~skbinary._network.forward_logit`).
+    shared), so BLAS runs one thread (the caller holds it there) while the
+    blocks are shared among as many threads as it had, at most one a CPU
+    (numpy and BLAS release the GIL). Each row's logit is the same whatever
+    the block or thread (see :func:`~skbinary._network.forward_logit`).
     """
     n = X.shape[0]
     logit = np.empty(n)
@@ -63,17 +130,13 @@ def _forward_blocks(plan, X):
             logit[start:start + _PREDICT_BLOCK] = _network.forward_logit(
                 plan, X[start:start + _PREDICT_BLOCK])
 
-    controller = _blas_controller()
-    blas = controller.select(user_api="blas")
-    threads = max([1] + [lib["num_threads"] for lib in blas.info()])
     threads = min(threads, os.cpu_count() or 1) if n >= _THREADED_ROWS else 1
-    with blas.limit(limits=1):
-        if threads == 1:
-            for start in range(0, n, _PREDICT_BLOCK):
-                run(start)
-        else:
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(run, range(0, n, _PREDICT_BLOCK)))
+    if threads == 1:
+        for start in range(0, n, _PREDICT_BLOCK):
+            run(start)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, range(0, n, _PREDICT_BLOCK)))
     return logit
 
 
@@ -144,16 +207,18 @@ class FittedNetwork:
     def positive_proba(self, X):
         """Positive-class probability (float64) and logit of validated ``X``.
 
-        By the numpy forward plan when there is one, else by calling the Keras
-        model. Refuses input whose forward pass overflows: never a NaN
+        By the numpy forward plan when there is one (BLAS held to one
+        thread meanwhile, see :class:`_OneBlasThread`), else by calling the
+        Keras model. Refuses input whose forward pass overflows: never a NaN
         probability.
         """
         if self.forward is not None:
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"), \
+                    _one_blas_thread as threads:
                 if X.shape[0] <= _PREDICT_BLOCK:  # one call: the fast path of a row
                     logit = _network.forward_logit(self.forward, X)
                 else:
-                    logit = _forward_blocks(self.forward, X)
+                    logit = _forward_blocks(self.forward, X, threads)
             _refuse_overflow(logit, "logit")
             return expit(logit), logit
         X32 = as_float32(X)
