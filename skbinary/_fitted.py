@@ -29,6 +29,16 @@ from . import _network
 # default network, one BLAS thread: 2.5 s in 65,536-row chunks, 1.4 s in blocks).
 _PREDICT_BLOCK = 2048
 _THREADED_ROWS = 4 * _PREDICT_BLOCK  # from here, blocks are shared among threads
+# A plan with a piecewise encoding holds a few more arrays of its widest layer's
+# width (the encoding and its float32 product): half the rows keep them in
+# cache (1M rows, 2 threads: 2.65 s against 2.82 s in 2,048-row blocks, median
+# of 7 on a shared machine; 6.7 ms against 4.8 ms per 2,048 rows on one thread).
+_ENCODED_BLOCK = _PREDICT_BLOCK // 2
+
+
+def _block_rows(plan):
+    """Rows a block of ``plan``'s forward pass takes (a divisor of ``_PREDICT_BLOCK``)."""
+    return _ENCODED_BLOCK if any(step[0] == "piecewise" for step in plan) else _PREDICT_BLOCK
 _KERAS_CHUNK = 8192  # rows a call of a user's Keras model takes at once
 
 _blas = None
@@ -124,19 +134,19 @@ def _forward_blocks(plan, X, threads):
     """
     n = X.shape[0]
     logit = np.empty(n)
+    block = _block_rows(plan)
 
     def run(start):
         with np.errstate(over="ignore", invalid="ignore"):  # per thread: set it here
-            logit[start:start + _PREDICT_BLOCK] = _network.forward_logit(
-                plan, X[start:start + _PREDICT_BLOCK])
+            logit[start:start + block] = _network.forward_logit(plan, X[start:start + block])
 
     threads = min(threads, os.cpu_count() or 1) if n >= _THREADED_ROWS else 1
     if threads == 1:
-        for start in range(0, n, _PREDICT_BLOCK):
+        for start in range(0, n, block):
             run(start)
     else:
         with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(run, range(0, n, _PREDICT_BLOCK)))
+            list(pool.map(run, range(0, n, block)))
     return logit
 
 

@@ -257,6 +257,13 @@ def _architecture(meta, params, path):
         raise ModelFileError(f"{path!r} is corrupted: bad 'architecture': {exc}") from None
 
 
+def _same_parts(parts, others):
+    """Whether two plan steps' parts (arrays, or tuples of them) are equal."""
+    return len(parts) == len(others) and all(
+        _same_parts(x, y) if isinstance(x, tuple) else np.array_equal(x, y)
+        for x, y in zip(parts, others))
+
+
 def _rebuilt(model, arch, n_features, path):
     """The built-in network rebuilt from ``arch`` with ``model``'s weights."""
     try:
@@ -267,8 +274,7 @@ def _rebuilt(model, arch, n_features, path):
                              f"its network: {exc}") from None
     plan, stored = forward_plan(network), steps_read_as(model, network)
     same = stored is not None and len(plan) == len(stored) and all(
-        a[0] == b[0] and all(np.array_equal(x, y) for x, y in zip(a[1:], b[1:]))
-        for a, b in zip(plan, stored))
+        a[0] == b[0] and _same_parts(a[1:], b[1:]) for a, b in zip(plan, stored))
     if not same:
         raise ModelFileError(f"{path!r} is corrupted: its 'architecture' does not match "
                              "its network.")

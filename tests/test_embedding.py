@@ -83,3 +83,27 @@ def test_auto_encodes_from_500_rows_and_not_in_partial_fit():
     assert not _has_encoding(chunked)
     explicit = KerasBinaryClassifier(numeric_embedding=None, epochs=1, random_state=0)
     assert not _has_encoding(explicit.fit(X, y))
+
+
+def test_the_folded_product_is_row_invariant_when_deep_and_odd_wide():
+    # the encoding's product runs in float32 BLAS calls of at most 256 inputs,
+    # its columns padded to a multiple of 16: OpenBLAS computes deeper products
+    # and other widths differently for few rows and for many
+    from skbinary import _network
+
+    rng = np.random.RandomState(0)
+    edges = np.sort(rng.normal(size=(40, 9)), axis=1)
+    a = 1 / np.diff(edges, axis=1)
+    c = -edges[:, :-1] * a
+    a[3, 5:], c[3, 5:] = 0.0, 0.0  # a feature with fewer bins
+    W, b = rng.normal(size=(320, 13)) / 10, rng.normal(size=13)
+    plain = [("piecewise", a, c), ("affine", W, b), ("act", "relu"),
+             ("affine", rng.normal(size=(13, 1)), np.zeros(1))]
+    folded = _network.Piecewise.simplify(plain, 1)
+    assert [s[0] for s in folded] == ["piecewise", "act", "affine"]
+    X = rng.normal(size=(3000, 40)) * 2
+    X[5] = 1e300  # far beyond every edge: no overflow to NaN
+    batch = _network.forward_logit(folded, X)
+    alone = [_network.forward_logit(folded, X[i : i + 1])[0] for i in range(0, 3000, 37)]
+    np.testing.assert_array_equal(alone, batch[::37])
+    np.testing.assert_allclose(batch, _network.forward_logit(plain, X), rtol=1e-5, atol=1e-5)

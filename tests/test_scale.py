@@ -126,6 +126,7 @@ def test_incremental_on_a_dask_array_matches_in_memory(spam_data, dask_client):
     pytest.param({}, id="defaults"),
     pytest.param({"hidden_layer_sizes": (16, 8), "ensemble_size": 1, "batch_norm": True},
                  id="16-8"),
+    pytest.param({"numeric_embedding": "piecewise"}, id="piecewise"),
 ])
 def test_a_row_predicts_exactly_alike_alone_in_blocks_and_in_threads(binary_data, params):
     # issue 19: large inputs run in blocks of rows shared among threads; a row's
