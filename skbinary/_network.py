@@ -1212,18 +1212,25 @@ class Piecewise(LayerKind):
         n, (n_features, bins) = h.shape[0], a32.shape
         # x - center in float64, then float32: the rounding is relative to the
         # distance from the feature's middle edge, not to the feature's offset
-        u = np.subtract(h, center)
-        np.clip(u, -_FLOAT32_MAX, _FLOAT32_MAX, out=u)  # far beyond every edge anyway
-        z = np.multiply(u.astype(np.float32)[:, :, None], a32)
+        u = np.subtract(h, center, out=np.empty(h.shape, np.float32))
+        z = np.multiply(u[:, :, None], a32)
         z += c32
-        np.clip(z, 0.0, 1.0, out=z)
+        # clip(z, 0, 1), and 0 for the NaN of an unused bin (a = 0) of a value
+        # beyond float32's range (u infinite); two ufuncs cost less than a clip
+        np.fmax(z, 0.0, out=z)
+        np.minimum(z, 1.0, out=z)
         z = z.reshape(n, n_features * bins)
         # chunks of at most _GEMM_DEPTH inputs: a BLAS product of one depth for any
         # number of rows (a deeper one is split differently for few rows and many)
-        z32 = z[:, :_GEMM_DEPTH] @ W32[:_GEMM_DEPTH]
-        for start in range(_GEMM_DEPTH, z.shape[1], _GEMM_DEPTH):
-            z32 += z[:, start:start + _GEMM_DEPTH] @ W32[start:start + _GEMM_DEPTH]
-        return np.add(z32[:, :W.shape[1]], b), True  # float64 from here
+        if z.shape[1] <= _GEMM_DEPTH:
+            z32 = z @ W32
+        else:
+            z32 = z[:, :_GEMM_DEPTH] @ W32[:_GEMM_DEPTH]
+            for start in range(_GEMM_DEPTH, z.shape[1], _GEMM_DEPTH):
+                z32 += z[:, start:start + _GEMM_DEPTH] @ W32[start:start + _GEMM_DEPTH]
+        if W32.shape[1] != W.shape[1]:
+            z32 = z32[:, :W.shape[1]]
+        return np.add(z32, b), True  # float64 from here
 
     @staticmethod
     def emit(g, x, step):
@@ -1254,7 +1261,6 @@ class Piecewise(LayerKind):
             raise ValueError("a piecewise encoding whose features are mixed")
 
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Deepest product (inputs summed) computed in one BLAS call: OpenBLAS splits a
 # deeper one into blocks for many rows but not for few (its small-matrix
 # kernels, SkylakeX: from 392 inputs in float64, 456 in float32), which moves
