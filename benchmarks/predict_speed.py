@@ -16,6 +16,7 @@ Usage::
 
     .venv/bin/python benchmarks/predict_speed.py
     .venv/bin/python benchmarks/predict_speed.py --rows 100k --repeats 3
+    .venv/bin/python benchmarks/predict_speed.py --embedding piecewise
 """
 
 import argparse
@@ -73,6 +74,8 @@ def main(argv=None):
     parser.add_argument("--calls", type=int, default=2000, help="1-row calls a peer (2000)")
     parser.add_argument("--fit-rows", default="20k", help="training rows (20k)")
     parser.add_argument("--epochs", type=int, default=3, help="training epochs (3)")
+    parser.add_argument("--embedding", choices=["none", "piecewise"], default="none",
+                        help="skbinary's numeric_embedding (none)")
     args = parser.parse_args(argv)
     n_rows, n_fit = _count(args.rows), _count(args.fit_rows)
 
@@ -80,13 +83,16 @@ def main(argv=None):
     X, y = make_classification(n_samples=n_fit + n_rows, n_features=32, n_informative=16,
                                random_state=0)
     X_fit, y_fit, X_big = X[:n_fit], y[:n_fit], np.ascontiguousarray(X[n_fit:])
-    skb = KerasBinaryClassifier(epochs=args.epochs, random_state=0).fit(X_fit, y_fit)
+    embedding = None if args.embedding == "none" else args.embedding
+    skb = KerasBinaryClassifier(epochs=args.epochs, random_state=0,
+                                numeric_embedding=embedding).fit(X_fit, y_fit)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         mlp = MLPClassifier(hidden_layer_sizes=(64, 32), max_iter=args.epochs,
                             random_state=0).fit(X_fit, y_fit)
     print(f"skbinary: hidden_layer_sizes={skb.hidden_layer_sizes}, ensemble_size="
-          f"{skb.ensemble_size}, input_scaling={skb.input_scaling!r}; MLP: (64, 32)")
+          f"{skb.ensemble_size}, input_scaling={skb.input_scaling!r}, numeric_embedding="
+          f"{skb.numeric_embedding!r}; MLP: (64, 32)")
     peers = {"skbinary": skb, "MLP": mlp}
 
     # throughput: alternate the peers call by call, after one warm-up call each
