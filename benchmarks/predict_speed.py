@@ -74,8 +74,10 @@ def main(argv=None):
     parser.add_argument("--calls", type=int, default=2000, help="1-row calls a peer (2000)")
     parser.add_argument("--fit-rows", default="20k", help="training rows (20k)")
     parser.add_argument("--epochs", type=int, default=3, help="training epochs (3)")
-    parser.add_argument("--embedding", choices=["none", "piecewise"], default="none",
-                        help="skbinary's numeric_embedding (none)")
+    parser.add_argument("--embedding", choices=["auto", "none", "piecewise"],
+                        default="auto",
+                        help="skbinary's numeric_embedding (auto, the default: "
+                             "piecewise on the 20k training rows)")
     args = parser.parse_args(argv)
     n_rows, n_fit = _count(args.rows), _count(args.fit_rows)
 

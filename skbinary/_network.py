@@ -475,9 +475,10 @@ def forward_plan(model):
 # With BLAS on one thread, OpenBLAS's x86 kernels (OPENBLAS_CORETYPE=SkylakeX,
 # Haswell, Zen, Sandybridge, Excavator, Core2, Prescott, Nehalem, Atom) gave a
 # row the same bits in any batch once batches were a multiple of 2 rows
-# (Nehalem and Atom: of 4); 8 leaves a margin for kernels not checked. A lone
-# row costs 8 rows' products: ~4 us more on the default network.
-ROW_TILE = 8
+# (Nehalem and Atom, CPUs without AVX, which TensorFlow's wheels need: of 4).
+# A lone row costs 4 rows' products: with the piecewise encoding's wide first
+# layer, 8 rows took 42-54 us a forward pass against 30-35 us for 4 (one row).
+ROW_TILE = 4
 
 
 def forward_logit(plan, X):
