@@ -18,9 +18,12 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    # a small, fast network; and every parameter at its default (early
-    # stopping from 100 rows, 4 ensemble members, input scaling, 200 epochs)
-    [small_classifier(), KerasBinaryClassifier(random_state=0)],
+    # a small, fast network; every parameter at its default (early stopping
+    # from 100 rows, 4 ensemble members, input scaling, 200 epochs); and the
+    # defaults with the piecewise encoding, which "auto" turns on from 500
+    # rows, more than the checks' data has
+    [small_classifier(), KerasBinaryClassifier(random_state=0),
+     KerasBinaryClassifier(numeric_embedding="piecewise", random_state=0)],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible_estimator(estimator, check):
