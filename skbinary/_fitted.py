@@ -99,7 +99,7 @@ class _OneBlasThread:
         with self._lock:
             if self._users == 0:
                 saved, most = [], 1
-                for get, set_ in _blas or _blas_libraries():
+                for get, set_ in (_blas if _blas is not None else _blas_libraries()):
                     threads = get()
                     if threads is not None and threads != 1:
                         saved.append((set_, threads))
